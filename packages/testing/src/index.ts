@@ -1,0 +1,3 @@
+export * from './database.ts';
+export * from './kv.ts';
+export * from './server.ts';
