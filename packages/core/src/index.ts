@@ -1,3 +1,5 @@
 export * from './errors.ts';
 export type { KvStore } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';
+export { MANAGEMENT_SCOPES, managementAudience } from './management.ts';
+export { isLocalDomain, issuerFor } from './tenant.ts';

@@ -1,0 +1,102 @@
+import { ConfigError } from '@tessera/core';
+
+/**
+ * One configuration option: where it comes from (an environment variable, or `area.key` in the JSON
+ * file named by TESSERA_CONFIG), its default, what it means, and how a raw value becomes a typed one.
+ * `parse` throws a plain message; the loader turns it into a ConfigError naming the variable.
+ */
+export interface Option<T> {
+  readonly env: string;
+  readonly doc: string;
+  /** The default as shown in the README (computed defaults describe themselves here). */
+  readonly shownDefault: string;
+  readonly fallback: (ctx: DefaultContext) => T;
+  readonly parse: (raw: unknown) => T;
+}
+
+/** What computed defaults may depend on: the environment of the process (CPU count, Docker). */
+export interface DefaultContext {
+  readonly cpus: number;
+  readonly inDocker: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+type Spec<T> = { env: string; doc: string; default: T | ((ctx: DefaultContext) => T); shown?: string };
+
+function option<T>(spec: Spec<T>, parse: (raw: unknown) => T): Option<T> {
+  const fallback =
+    typeof spec.default === 'function' ? (spec.default as (ctx: DefaultContext) => T) : () => spec.default as T;
+  const shown = spec.shown ?? (spec.default === undefined ? '(unset)' : String(spec.default));
+  return { env: spec.env, doc: spec.doc, shownDefault: shown, fallback, parse };
+}
+
+function text(raw: unknown): string {
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (typeof raw !== 'string') throw new Error('must be a string');
+  return raw.trim();
+}
+
+export function integer(spec: Spec<number> & { min: number; max: number }): Option<number> {
+  return option(spec, (raw) => {
+    const value = text(raw);
+    if (!/^-?\d+$/.test(value)) throw new Error(`must be an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < spec.min || n > spec.max) throw new Error(`must be between ${spec.min} and ${spec.max}, got ${n}`);
+    return n;
+  });
+}
+
+export function boolean(spec: Spec<boolean>): Option<boolean> {
+  return option(spec, (raw) => {
+    const value = text(raw).toLowerCase();
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    throw new Error(`must be true or false, got "${value}"`);
+  });
+}
+
+export function oneOf<const T extends string>(spec: Spec<T> & { values: readonly T[] }): Option<T> {
+  return option(spec, (raw) => {
+    const value = text(raw);
+    if (!(spec.values as readonly string[]).includes(value)) {
+      throw new Error(`must be one of ${spec.values.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  });
+}
+
+export function string(spec: Spec<string | undefined> & { pattern?: RegExp; hint?: string }): Option<string | undefined> {
+  return option(spec, (raw) => {
+    const value = text(raw);
+    if (spec.pattern && !spec.pattern.test(value)) throw new Error(`${spec.hint ?? 'has the wrong form'}, got "${value}"`);
+    return value;
+  });
+}
+
+export function url(spec: Spec<string | undefined> & { protocols: readonly string[] }): Option<string | undefined> {
+  return option(spec, (raw) => {
+    const value = text(raw);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new Error('must be a URL');
+    }
+    if (!spec.protocols.includes(parsed.protocol)) {
+      throw new Error(`must be a ${spec.protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    }
+    return value;
+  });
+}
+
+export function list(spec: Spec<readonly string[]> & { item?: (value: string) => string }): Option<readonly string[]> {
+  return option(spec, (raw) => {
+    const items = Array.isArray(raw) ? raw.map(text) : text(raw).split(',');
+    return items.map((s) => s.trim()).filter(Boolean).map((s) => (spec.item ? spec.item(s) : s));
+  });
+}
+
+/** Builds a ConfigError for an option (used by the loader and by cross-field checks). */
+export function invalid(source: string, problem: string): ConfigError {
+  return new ConfigError(source, problem);
+}
