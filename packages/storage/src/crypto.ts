@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /**
  * Encryption at rest for secrets kept in the database (signing keys, action secrets): AES-256-GCM with
@@ -27,7 +34,9 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
     return key;
   };
   const hash = (secret: string, purpose: string) =>
-    createHmac('sha256', keyFor(`hmac:${purpose}`)).update(secret).digest('base64url');
+    createHmac('sha256', keyFor(`hmac:${purpose}`))
+      .update(secret)
+      .digest('base64url');
 
   return {
     encrypt(plaintext, purpose) {
@@ -35,7 +44,9 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', keyFor('aead'), iv);
       cipher.setAAD(Buffer.from(purpose));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', iv, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     decrypt(sealed, purpose) {
       const [version, iv, tag, body] = sealed.split('.');
@@ -43,7 +54,9 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', keyFor('aead'), Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(purpose));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     },
     hash,
     verify(secret, stored, purpose) {

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/core';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { isForeignKeyViolation, isUniqueViolation } from './errors.ts';
+
+export interface TenantDomain {
+  domain: string;
+  isPrimary: boolean;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  friendlyName: string | null;
+  settings: Record<string, unknown>;
+  isDefault: boolean;
+  /** The primary domain first. */
+  domains: TenantDomain[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CreateTenantInput {
+  name: string;
+  friendlyName?: string;
+  /** The first one becomes the primary domain (the issuer's host). */
+  domains: string[];
+  isDefault?: boolean;
+  settings?: Record<string, unknown>;
+}
+
+export interface TenantRepository {
+  /** The tenant owning this exact host (port included when present); lookups are case-insensitive. */
+  findByDomain(host: string): Promise<Tenant | undefined>;
+  findById(id: string): Promise<Tenant | undefined>;
+  getDefault(): Promise<Tenant | undefined>;
+  /** With its domains, atomically. ConflictError for a taken name or domain, or a second default tenant. */
+  create(input: CreateTenantInput): Promise<Tenant>;
+  /** ConflictError when any tenant already has the domain, NotFoundError for an unknown tenant. */
+  addDomain(tenantId: string, domain: string): Promise<TenantDomain>;
+}
+
+const withDomains = {
+  domains: { orderBy: [{ isPrimary: 'desc' as const }, { createdAt: 'asc' as const }] },
+} satisfies Prisma.TenantInclude;
+
+export function createTenantRepository(prisma: PrismaClient): TenantRepository {
+  return {
+    async findByDomain(host) {
+      const row = await prisma.tenantDomain.findUnique({
+        where: { domain: host.trim().toLowerCase() },
+        select: { tenant: { include: withDomains } },
+      });
+      return row ? toTenant(row.tenant) : undefined;
+    },
+    async findById(id) {
+      const row = await prisma.tenant.findUnique({ where: { id }, include: withDomains });
+      return row ? toTenant(row) : undefined;
+    },
+    async getDefault() {
+      const row = await prisma.tenant.findUnique({ where: { isDefault: true }, include: withDomains });
+      return row ? toTenant(row) : undefined;
+    },
+    async create(input) {
+      const domains = [...new Set(input.domains.map(normalizeDomain))];
+      try {
+        const row = await prisma.tenant.create({
+          data: {
+            id: randomUUID(),
+            name: input.name,
+            friendlyName: input.friendlyName ?? null,
+            settings: (input.settings ?? {}) as object,
+            // NULL, not FALSE, for the others: see the schema (one default tenant, enforced by an index).
+            isDefault: input.isDefault ? true : null,
+            domains: { create: domains.map((domain, i) => ({ domain, isPrimary: i === 0 })) },
+          },
+          include: withDomains,
+        });
+        return toTenant(row);
+      } catch (error) {
+        if (isUniqueViolation(error, 'is_default'))
+          throw new ConflictError('a default tenant already exists');
+        if (isUniqueViolation(error, 'domain'))
+          throw new ConflictError('a domain is already used by a tenant');
+        if (isUniqueViolation(error)) throw new ConflictError(`a tenant named ${input.name} already exists`);
+        throw error;
+      }
+    },
+    async addDomain(tenantId, domain) {
+      try {
+        const row = await prisma.tenantDomain.create({ data: { tenantId, domain: normalizeDomain(domain) } });
+        return { domain: row.domain, isPrimary: row.isPrimary };
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new ConflictError(`the domain ${domain} is already used by a tenant`);
+        if (isForeignKeyViolation(error)) throw new NotFoundError(`no tenant ${tenantId}`);
+        throw error;
+      }
+    },
+  };
+}
+
+/** `host[:port]`, lowercase: what a Host header carries, so lookups are an exact match. */
+export function normalizeDomain(domain: string): string {
+  const value = domain.trim().toLowerCase();
+  if (
+    !/^([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(value) ||
+    value.length > 253
+  ) {
+    throw new InvalidRequestError(`not a domain (host[:port]): ${JSON.stringify(domain)}`);
+  }
+  return value;
+}
+
+type TenantRow = {
+  id: string;
+  name: string;
+  friendlyName: string | null;
+  settings: unknown;
+  isDefault: boolean | null;
+  domains: TenantDomain[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    friendlyName: row.friendlyName,
+    settings: (row.settings ?? {}) as Record<string, unknown>,
+    isDefault: row.isDefault === true,
+    domains: row.domains.map((d) => ({ domain: d.domain, isPrimary: d.isPrimary })),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

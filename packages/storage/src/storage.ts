@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { createSecretBox, type SecretBox } from './crypto.ts';
+import { type Database, type DatabaseOptions, openDatabase } from './database.ts';
+import { migrate } from './migrator.ts';
+import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
+import {
+  createResourceServerRepository,
+  type ResourceServerRepository,
+} from './repositories/resource-servers.ts';
+import { createSigningKeyRepository, type SigningKeyRepository } from './repositories/signing-keys.ts';
+import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts';
+
+export interface StorageOptions extends DatabaseOptions {
+  /** 32 bytes: encrypts secrets at rest and keys the client-secret HMAC. */
+  masterKey: Buffer;
+  /** Defaults to the repository's `prisma/migrations` (a built image passes its own copy). */
+  migrationsDir?: string | undefined;
+}
+
+export interface Storage {
+  db: Database;
+  kind: Database['kind'];
+  secretBox: SecretBox;
+  tenants: TenantRepository;
+  clients: ClientRepository;
+  resourceServers: ResourceServerRepository;
+  signingKeys: SigningKeyRepository;
+  /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const defaultMigrationsDir = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+
+/** Opens the database, brings its schema up to date and builds the repositories over it. */
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  // Before touching the database: a bad master key must stop boot without side effects.
+  const secretBox = createSecretBox(options.masterKey);
+  const db = await openDatabase(options);
+  try {
+    await migrate(db.sql, options.migrationsDir ?? defaultMigrationsDir, options.log);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const { prisma } = db;
+  return {
+    db,
+    kind: db.kind,
+    secretBox,
+    tenants: createTenantRepository(prisma),
+    clients: createClientRepository(prisma, secretBox),
+    resourceServers: createResourceServerRepository(prisma),
+    signingKeys: createSigningKeyRepository(prisma, secretBox),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
