@@ -8,15 +8,20 @@ export { schema };
 /** Every option with its area and key, in schema order (README table, docker-compose check). */
 export function describeOptions(): { area: string; key: string; option: Option<unknown> }[] {
   return Object.entries(schema).flatMap(([area, options]) =>
-    Object.entries(options as Record<string, Option<unknown>>).map(([key, option]) => ({ area, key, option })),
+    Object.entries(options as Record<string, Option<unknown>>).map(([key, option]) => ({
+      area,
+      key,
+      option,
+    })),
   );
 }
 
 /** The README's configuration table, generated from the schema so the two cannot drift apart. */
 export function configTable(): string {
-  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const cell = (text: string) => text.replaceAll('|', '\\|');
   const rows = describeOptions().map(
-    ({ area, option }) => `| \`${option.env}\` | ${area} | ${escape(option.shownDefault)} | ${escape(option.doc)} |`,
+    ({ area, option }) =>
+      `| \`${option.env}\` | ${area} | ${cell(option.shownDefault)} | ${cell(option.doc)} |`,
   );
   return ['| variable | area | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -23,7 +23,11 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions): Config {
   const { env } = options;
   const file = readConfigFile(env.TESSERA_CONFIG, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
-  const ctx: DefaultContext = { cpus: options.cpus ?? availableParallelism(), inDocker: options.inDocker ?? false, env };
+  const ctx: DefaultContext = {
+    cpus: options.cpus ?? availableParallelism(),
+    inDocker: options.inDocker ?? false,
+    env,
+  };
   const config: Record<string, Record<string, unknown>> = {};
 
   for (const [area, options] of Object.entries(schema) as [string, Record<string, Option<unknown>>][]) {
@@ -39,7 +43,8 @@ export function loadConfig(options: LoadOptions): Config {
           ? [fromEnv, option.env]
           : [fromFile[key], `TESSERA_CONFIG ${area}.${key}`];
       try {
-        values[key] = raw === undefined || raw === null || raw === '' ? option.fallback(ctx) : option.parse(raw);
+        values[key] =
+          raw === undefined || raw === null || raw === '' ? option.fallback(ctx) : option.parse(raw);
       } catch (error) {
         throw new ConfigError(source, (error as Error).message);
       }
@@ -54,13 +59,17 @@ export function loadConfig(options: LoadOptions): Config {
   return result;
 }
 
-function readConfigFile(path: string | undefined, read: (path: string) => string): Record<string, Record<string, unknown>> {
+function readConfigFile(
+  path: string | undefined,
+  read: (path: string) => string,
+): Record<string, Record<string, unknown>> {
   if (!path?.trim()) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(read(path));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError('TESSERA_CONFIG', `cannot read ${path}: ${reason}`);
   }
   if (!isObject(parsed)) throw new ConfigError('TESSERA_CONFIG', 'must contain a JSON object of areas');

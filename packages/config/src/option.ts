@@ -25,7 +25,9 @@ type Spec<T> = { env: string; doc: string; default: T | ((ctx: DefaultContext) =
 
 function option<T>(spec: Spec<T>, parse: (raw: unknown) => T): Option<T> {
   const fallback =
-    typeof spec.default === 'function' ? (spec.default as (ctx: DefaultContext) => T) : () => spec.default as T;
+    typeof spec.default === 'function'
+      ? (spec.default as (ctx: DefaultContext) => T)
+      : () => spec.default as T;
   const shown = spec.shown ?? (spec.default === undefined ? '(unset)' : String(spec.default));
   return { env: spec.env, doc: spec.doc, shownDefault: shown, fallback, parse };
 }
@@ -41,7 +43,8 @@ export function integer(spec: Spec<number> & { min: number; max: number }): Opti
     const value = text(raw);
     if (!/^-?\d+$/.test(value)) throw new Error(`must be an integer, got "${value}"`);
     const n = Number(value);
-    if (n < spec.min || n > spec.max) throw new Error(`must be between ${spec.min} and ${spec.max}, got ${n}`);
+    if (n < spec.min || n > spec.max)
+      throw new Error(`must be between ${spec.min} and ${spec.max}, got ${n}`);
     return n;
   });
 }
@@ -65,15 +68,20 @@ export function oneOf<const T extends string>(spec: Spec<T> & { values: readonly
   });
 }
 
-export function string(spec: Spec<string | undefined> & { pattern?: RegExp; hint?: string }): Option<string | undefined> {
+export function string(
+  spec: Spec<string | undefined> & { pattern?: RegExp; hint?: string },
+): Option<string | undefined> {
   return option(spec, (raw) => {
     const value = text(raw);
-    if (spec.pattern && !spec.pattern.test(value)) throw new Error(`${spec.hint ?? 'has the wrong form'}, got "${value}"`);
+    if (spec.pattern && !spec.pattern.test(value))
+      throw new Error(`${spec.hint ?? 'has the wrong form'}, got "${value}"`);
     return value;
   });
 }
 
-export function url(spec: Spec<string | undefined> & { protocols: readonly string[] }): Option<string | undefined> {
+export function url(
+  spec: Spec<string | undefined> & { protocols: readonly string[] },
+): Option<string | undefined> {
   return option(spec, (raw) => {
     const value = text(raw);
     let parsed: URL;
@@ -89,10 +97,15 @@ export function url(spec: Spec<string | undefined> & { protocols: readonly strin
   });
 }
 
-export function list(spec: Spec<readonly string[]> & { item?: (value: string) => string }): Option<readonly string[]> {
+export function list(
+  spec: Spec<readonly string[]> & { item?: (value: string) => string },
+): Option<readonly string[]> {
   return option(spec, (raw) => {
     const items = Array.isArray(raw) ? raw.map(text) : text(raw).split(',');
-    return items.map((s) => s.trim()).filter(Boolean).map((s) => (spec.item ? spec.item(s) : s));
+    return items
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => (spec.item ? spec.item(s) : s));
   });
 }
 

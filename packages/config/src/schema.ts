@@ -2,8 +2,13 @@ import { isLocalDomain } from '@tessera/core';
 import { boolean, integer, list, oneOf, string, url } from './option.ts';
 
 const isAddressOrCidr = (value: string) => {
-  if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(value) && !['loopback', 'linklocal', 'uniquelocal'].includes(value)) {
-    throw new Error(`"${value}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal`);
+  if (
+    !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(value) &&
+    !['loopback', 'linklocal', 'uniquelocal'].includes(value)
+  ) {
+    throw new Error(
+      `"${value}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal`,
+    );
   }
   return value;
 };
@@ -15,15 +20,29 @@ const isAddressOrCidr = (value: string) => {
  */
 export const schema = {
   http: {
-    port: integer({ env: 'PORT', default: 3000, min: 1, max: 65535, doc: 'TCP port the server listens on.' }),
+    port: integer({
+      env: 'PORT',
+      default: 3000,
+      min: 0,
+      max: 65535,
+      doc: 'TCP port the server listens on (0: any free port).',
+    }),
     host: string({
       env: 'HOST',
       default: (ctx) => (ctx.inDocker ? '0.0.0.0' : '127.0.0.1'),
       shown: '127.0.0.1 (0.0.0.0 in Docker)',
       doc: 'Address the server binds to.',
     }),
-    tlsCertFile: string({ env: 'TESSERA_TLS_CERT_FILE', default: undefined, doc: 'PEM certificate chain; with TESSERA_TLS_KEY_FILE the server speaks HTTPS.' }),
-    tlsKeyFile: string({ env: 'TESSERA_TLS_KEY_FILE', default: undefined, doc: 'PEM private key for TESSERA_TLS_CERT_FILE.' }),
+    tlsCertFile: string({
+      env: 'TESSERA_TLS_CERT_FILE',
+      default: undefined,
+      doc: 'PEM certificate chain; with TESSERA_TLS_KEY_FILE the server speaks HTTPS.',
+    }),
+    tlsKeyFile: string({
+      env: 'TESSERA_TLS_KEY_FILE',
+      default: undefined,
+      doc: 'PEM private key for TESSERA_TLS_CERT_FILE.',
+    }),
     trustProxy: list({
       env: 'TESSERA_TRUST_PROXY',
       default: [],
@@ -31,8 +50,20 @@ export const schema = {
       item: isAddressOrCidr,
       doc: 'Comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) whose X-Forwarded-* headers are believed. Empty: the socket address is the client.',
     }),
-    bodyLimitBytes: integer({ env: 'TESSERA_BODY_LIMIT_BYTES', default: 1_048_576, min: 1024, max: 64 * 1_048_576, doc: 'Largest accepted request body.' }),
-    shutdownTimeoutMs: integer({ env: 'TESSERA_SHUTDOWN_TIMEOUT_MS', default: 10_000, min: 0, max: 600_000, doc: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.' }),
+    bodyLimitBytes: integer({
+      env: 'TESSERA_BODY_LIMIT_BYTES',
+      default: 1_048_576,
+      min: 1024,
+      max: 64 * 1_048_576,
+      doc: 'Largest accepted request body.',
+    }),
+    shutdownTimeoutMs: integer({
+      env: 'TESSERA_SHUTDOWN_TIMEOUT_MS',
+      default: 10_000,
+      min: 0,
+      max: 600_000,
+      doc: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.',
+    }),
     publicScheme: oneOf({
       env: 'TESSERA_PUBLIC_SCHEME',
       values: ['http', 'https'] as const,
@@ -43,17 +74,55 @@ export const schema = {
       shown: 'http for a localhost domain without TLS, https otherwise',
       doc: 'Scheme of the public URLs and issuers. Behind a TLS-terminating proxy keep https.',
     }),
-    frameAncestors: string({ env: 'TESSERA_FRAME_ANCESTORS', default: "'none'", doc: "CSP frame-ancestors of every page (e.g. 'self' https://app.example.com)." }),
+    frameAncestors: string({
+      env: 'TESSERA_FRAME_ANCESTORS',
+      default: "'none'",
+      doc: "CSP frame-ancestors of every page (e.g. 'self' https://app.example.com).",
+    }),
   },
   db: {
-    url: url({ env: 'DATABASE_URL', default: undefined, protocols: ['postgres:', 'postgresql:'], shown: '(unset: embedded PGlite)', doc: 'PostgreSQL connection URL. Unset: embedded PGlite persisted under TESSERA_DATA_DIR.' }),
-    dataDir: string({ env: 'TESSERA_DATA_DIR', default: './data', doc: 'Folder for the embedded database, the generated master key and first-run.json.' }),
-    poolSize: integer({ env: 'TESSERA_DB_POOL_SIZE', default: 10, min: 1, max: 500, doc: 'PostgreSQL connections per process.' }),
-    bootRetryMs: integer({ env: 'TESSERA_DB_BOOT_TIMEOUT_MS', default: 30_000, min: 0, max: 3_600_000, doc: 'How long boot keeps retrying (with backoff) an unreachable database before exiting.' }),
+    url: url({
+      env: 'DATABASE_URL',
+      default: undefined,
+      protocols: ['postgres:', 'postgresql:'],
+      shown: '(unset: embedded PGlite)',
+      doc: 'PostgreSQL connection URL. Unset: embedded PGlite persisted under TESSERA_DATA_DIR.',
+    }),
+    dataDir: string({
+      env: 'TESSERA_DATA_DIR',
+      default: './data',
+      doc: 'Folder for the embedded database, the generated master key and first-run.json.',
+    }),
+    poolSize: integer({
+      env: 'TESSERA_DB_POOL_SIZE',
+      default: 10,
+      min: 1,
+      max: 500,
+      doc: 'PostgreSQL connections per process.',
+    }),
+    bootRetryMs: integer({
+      env: 'TESSERA_DB_BOOT_TIMEOUT_MS',
+      default: 30_000,
+      min: 0,
+      max: 3_600_000,
+      doc: 'How long boot keeps retrying (with backoff) an unreachable database before exiting.',
+    }),
   },
   redis: {
-    url: url({ env: 'REDIS_URL', default: undefined, protocols: ['redis:', 'rediss:'], shown: '(unset: in-process store)', doc: 'Redis for short-lived state (sessions, codes, rate limits, api.cache). Unset: an in-process store (one process only).' }),
-    prefix: string({ env: 'TESSERA_REDIS_PREFIX', default: 'tessera:', pattern: /^[\w:.-]{1,64}$/, hint: 'must be 1-64 characters of letters, digits, _ : . -', doc: 'Prefix of every Redis key this deployment writes.' }),
+    url: url({
+      env: 'REDIS_URL',
+      default: undefined,
+      protocols: ['redis:', 'rediss:'],
+      shown: '(unset: in-process store)',
+      doc: 'Redis for short-lived state (sessions, codes, rate limits, api.cache). Unset: an in-process store (one process only).',
+    }),
+    prefix: string({
+      env: 'TESSERA_REDIS_PREFIX',
+      default: 'tessera:',
+      pattern: /^[\w:.-]{1,64}$/,
+      hint: 'must be 1-64 characters of letters, digits, _ : . -',
+      doc: 'Prefix of every Redis key this deployment writes.',
+    }),
   },
   keys: {
     masterKey: string({
@@ -64,7 +133,12 @@ export const schema = {
       shown: '(generated into TESSERA_DATA_DIR/master.key)',
       doc: 'Key that encrypts secrets at rest (signing keys, action secrets) and keys client-secret HMACs. Required to be the same on every process; set it explicitly in production.',
     }),
-    signingAlg: oneOf({ env: 'TESSERA_SIGNING_ALG', default: 'RS256', values: ['RS256', 'ES256', 'EdDSA'] as const, doc: 'Algorithm of the signing key created for a new tenant.' }),
+    signingAlg: oneOf({
+      env: 'TESSERA_SIGNING_ALG',
+      default: 'RS256',
+      values: ['RS256', 'ES256', 'EdDSA'] as const,
+      doc: 'Algorithm of the signing key created for a new tenant.',
+    }),
   },
   tenancy: {
     domain: string({
@@ -75,24 +149,78 @@ export const schema = {
       hint: 'must be a lowercase host name with an optional :port',
       doc: 'Domain of the default tenant; its issuer is `<scheme>://<domain>/` with the scheme of TESSERA_PUBLIC_SCHEME.',
     }),
-    defaultTenant: string({ env: 'TESSERA_DEFAULT_TENANT', default: 'default', pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, hint: 'must be lowercase letters, digits and -', doc: 'Name of the tenant created at first run and used for unknown Host headers.' }),
+    defaultTenant: string({
+      env: 'TESSERA_DEFAULT_TENANT',
+      default: 'default',
+      pattern: /^[a-z0-9][a-z0-9-]{0,62}$/,
+      hint: 'must be lowercase letters, digits and -',
+      doc: 'Name of the tenant created at first run and used for unknown Host headers.',
+    }),
   },
   logging: {
-    level: oneOf({ env: 'LOG_LEVEL', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, doc: 'pino log level.' }),
+    level: oneOf({
+      env: 'LOG_LEVEL',
+      default: 'info',
+      values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      doc: 'pino log level.',
+    }),
   },
   actions: {
-    workers: integer({ env: 'TESSERA_ACTIONS_WORKERS', default: (ctx) => ctx.cpus, shown: 'CPU cores', min: 1, max: 64, doc: 'Sandbox worker processes (actions runtime).' }),
-    memoryMb: integer({ env: 'TESSERA_ACTIONS_MEMORY_MB', default: 64, min: 8, max: 1024, doc: 'Memory limit of one tenant isolate (actions runtime).' }),
-    timeoutMs: integer({ env: 'TESSERA_ACTIONS_TIMEOUT_MS', default: 20_000, min: 100, max: 120_000, doc: 'Wall-clock budget of one trigger run, promise waits included (actions runtime).' }),
-    fetchAllowlist: list({ env: 'TESSERA_ACTIONS_FETCH_ALLOW', default: [], shown: '(none)', doc: 'Hosts that action fetch() may reach even when they resolve to private or loopback addresses.' }),
+    workers: integer({
+      env: 'TESSERA_ACTIONS_WORKERS',
+      default: (ctx) => ctx.cpus,
+      shown: 'CPU cores',
+      min: 1,
+      max: 64,
+      doc: 'Sandbox worker processes (actions runtime).',
+    }),
+    memoryMb: integer({
+      env: 'TESSERA_ACTIONS_MEMORY_MB',
+      default: 64,
+      min: 8,
+      max: 1024,
+      doc: 'Memory limit of one tenant isolate (actions runtime).',
+    }),
+    timeoutMs: integer({
+      env: 'TESSERA_ACTIONS_TIMEOUT_MS',
+      default: 20_000,
+      min: 100,
+      max: 120_000,
+      doc: 'Wall-clock budget of one trigger run, promise waits included (actions runtime).',
+    }),
+    fetchAllowlist: list({
+      env: 'TESSERA_ACTIONS_FETCH_ALLOW',
+      default: [],
+      shown: '(none)',
+      doc: 'Hosts that action fetch() may reach even when they resolve to private or loopback addresses.',
+    }),
   },
   saml: {
-    clockSkewSeconds: integer({ env: 'TESSERA_SAML_CLOCK_SKEW_S', default: 180, min: 0, max: 3600, doc: 'Accepted clock skew for AuthnRequest IssueInstant (SAML).' }),
-    allowSha1: boolean({ env: 'TESSERA_SAML_ALLOW_SHA1', default: false, doc: 'Accept SHA-1 signatures on AuthnRequests (SAML). Off: rejected.' }),
+    clockSkewSeconds: integer({
+      env: 'TESSERA_SAML_CLOCK_SKEW_S',
+      default: 180,
+      min: 0,
+      max: 3600,
+      doc: 'Accepted clock skew for AuthnRequest IssueInstant (SAML).',
+    }),
+    allowSha1: boolean({
+      env: 'TESSERA_SAML_ALLOW_SHA1',
+      default: false,
+      doc: 'Accept SHA-1 signatures on AuthnRequests (SAML). Off: rejected.',
+    }),
   },
   mail: {
-    smtpUrl: url({ env: 'TESSERA_SMTP_URL', default: undefined, protocols: ['smtp:', 'smtps:'], doc: 'SMTP server for email codes. Unset: email factors are unavailable.' }),
-    from: string({ env: 'TESSERA_MAIL_FROM', default: 'Tessera <no-reply@localhost>', doc: 'From header of mail Tessera sends.' }),
+    smtpUrl: url({
+      env: 'TESSERA_SMTP_URL',
+      default: undefined,
+      protocols: ['smtp:', 'smtps:'],
+      doc: 'SMTP server for email codes. Unset: email factors are unavailable.',
+    }),
+    from: string({
+      env: 'TESSERA_MAIL_FROM',
+      default: 'Tessera <no-reply@localhost>',
+      doc: 'From header of mail Tessera sends.',
+    }),
   },
 } as const;
 

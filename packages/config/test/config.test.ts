@@ -41,7 +41,11 @@ describe('configuration', () => {
   });
 
   it('reads environment variables and derives the default domain from PORT', () => {
-    const config = load({ PORT: '8080', DATABASE_URL: 'postgresql://u@db:5432/t', TESSERA_TRUST_PROXY: '10.0.0.0/8, loopback' });
+    const config = load({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u@db:5432/t',
+      TESSERA_TRUST_PROXY: '10.0.0.0/8, loopback',
+    });
     assert.equal(config.http.port, 8080);
     assert.equal(config.tenancy.domain, 'localhost:8080');
     assert.equal(config.db.url, 'postgresql://u@db:5432/t');
@@ -53,7 +57,10 @@ describe('configuration', () => {
   });
 
   it('reads the JSON file named by TESSERA_CONFIG, and the environment wins over it', () => {
-    const config = load({ PORT: '4000' }, { http: { port: 5000, bodyLimitBytes: 2048 }, logging: { level: 'warn' } });
+    const config = load(
+      { PORT: '4000' },
+      { http: { port: 5000, bodyLimitBytes: 2048 }, logging: { level: 'warn' } },
+    );
     assert.equal(config.http.port, 4000);
     assert.equal(config.http.bodyLimitBytes, 2048);
     assert.equal(config.logging.level, 'warn');
@@ -74,7 +81,7 @@ describe('configuration', () => {
 
   it('names the variable and the problem for every kind of wrong value', () => {
     rejects({ PORT: 'eighty' }, 'PORT', /must be an integer, got "eighty"/);
-    rejects({ PORT: '70000' }, 'PORT', /between 1 and 65535/);
+    rejects({ PORT: '70000' }, 'PORT', /between 0 and 65535/);
     rejects({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:\/\/ or postgresql:\/\/ URL/);
     rejects({ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /must be a URL/);
     rejects({ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\/ or rediss:\/\//);

@@ -9,7 +9,12 @@ export class TesseraError extends Error {
   readonly expose: boolean;
   readonly description: string;
 
-  constructor(status: number, code: string, description: string, options?: { expose?: boolean; cause?: unknown }) {
+  constructor(
+    status: number,
+    code: string,
+    description: string,
+    options?: { expose?: boolean; cause?: unknown },
+  ) {
     super(description, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.status = status;

@@ -1,0 +1,46 @@
+import type { Config } from '@tessera/config';
+import type { KvStore, Logger } from '@tessera/core';
+import type { Storage } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { errorHandling } from './plugins/errors.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
+import { tenantResolution } from './plugins/tenant.ts';
+import { healthRoutes } from './routes/health.ts';
+import type { TenantResolver } from './tenancy.ts';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  kv: KvStore;
+  tenants: TenantResolver;
+  log: Logger;
+}
+
+/**
+ * The application as a Fastify plugin (fastify/demo's app.ts): shared infrastructure first, then the
+ * routes of each feature in their own encapsulated scope. The composition root (boot.ts) creates the
+ * Fastify instance and the dependencies; this function only wires them.
+ */
+export function createApp(deps: AppDeps) {
+  // fastify-plugin: the error handler, headers and tenant hook apply to the whole server, including
+  // plugins registered after the app (embedding, tests); each feature's routes stay encapsulated.
+  return fp(
+    async function app(fastify: FastifyInstance) {
+      await fastify.register(errorHandling);
+      // The request id of every response, so a user's report can be matched with the log lines.
+      fastify.addHook('onSend', async (request, reply) => {
+        reply.header('x-request-id', request.id);
+      });
+      await fastify.register(securityHeaders, {
+        frameAncestors: deps.config.http.frameAncestors ?? "'none'",
+        tls: Boolean(deps.config.http.tlsCertFile),
+      });
+      await fastify.register(tenantResolution, { resolver: deps.tenants });
+      await fastify.register(healthRoutes, {
+        checks: { database: () => deps.storage.ping(), kv: () => deps.kv.ping() },
+      });
+    },
+    { name: 'tessera' },
+  );
+}

@@ -1,0 +1,99 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '@tessera/config';
+import { isLocalDomain, issuerFor, type Logger, MANAGEMENT_SCOPES, managementAudience } from '@tessera/core';
+import type { Storage, Tenant } from '@tessera/storage';
+
+export const MANAGEMENT_CLIENT_NAME = 'Tessera Management API (first run)';
+
+export interface FirstRunResult {
+  tenant: Tenant;
+  issuer: string;
+  /** Present only when this boot created the management client (its secret is shown once). */
+  created?: { clientId: string; clientSecret: string; audience: string };
+}
+
+/**
+ * Idempotent setup of an empty installation: the default tenant with its domain, a signing key, the
+ * Management API resource server and a machine client granted every management scope. Each step
+ * checks what exists first, so a restart changes nothing and a boot that died half-way completes
+ * the missing steps on the next start.
+ */
+export async function ensureFirstRun(storage: Storage, config: Config, log: Logger): Promise<FirstRunResult> {
+  const domain = config.tenancy.domain!;
+  const tenant =
+    (await storage.tenants.getDefault()) ??
+    (await storage.tenants.create({
+      name: config.tenancy.defaultTenant!,
+      domains: [domain],
+      isDefault: true,
+    }));
+  const primary = tenant.domains.find((d) => d.isPrimary)?.domain ?? domain;
+  const issuer = issuerFor(primary, config.http.publicScheme);
+
+  const keys = await storage.signingKeys.list(tenant.id);
+  if (!keys.some((k) => k.use === 'sig' && k.state === 'current')) {
+    await storage.signingKeys.create(tenant.id, {
+      alg: config.keys.signingAlg,
+      use: 'sig',
+      state: 'current',
+    });
+  }
+
+  const audience = managementAudience(issuer);
+  if (!(await storage.resourceServers.findByIdentifier(tenant.id, audience))) {
+    await storage.resourceServers.create(tenant.id, {
+      identifier: audience,
+      name: 'Tessera Management API',
+      isSystem: true,
+      scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
+    });
+  }
+
+  const clients = await storage.clients.listByTenant(tenant.id);
+  if (clients.some((c) => c.name === MANAGEMENT_CLIENT_NAME)) return { tenant, issuer };
+
+  const { client, clientSecret } = await storage.clients.create(tenant.id, {
+    name: MANAGEMENT_CLIENT_NAME,
+    appType: 'non_interactive',
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethod: 'client_secret_post',
+    grants: [{ audience, scopes: [...MANAGEMENT_SCOPES] }],
+  });
+  log.info({ tenant: tenant.name, clientId: client.clientId }, 'first run: created the management client');
+  return { tenant, issuer, created: { clientId: client.clientId, clientSecret, audience } };
+}
+
+/** Shows the new credentials once and keeps them in `<data dir>/first-run.json` (mode 0600). */
+export async function announceFirstRun(
+  result: FirstRunResult,
+  dataDir: string,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  if (!result.created) return;
+  const domain = new URL(result.issuer).host;
+  const file = {
+    issuer: result.issuer,
+    domain,
+    management: {
+      client_id: result.created.clientId,
+      client_secret: result.created.clientSecret,
+      audience: result.created.audience,
+    },
+  };
+  const path = join(dataDir, 'first-run.json');
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  out.write(
+    [
+      '',
+      'Tessera first run: the default tenant is ready.',
+      `  issuer:        ${result.issuer}`,
+      `  client_id:     ${result.created.clientId}`,
+      `  client_secret: ${result.created.clientSecret}`,
+      `  audience:      ${result.created.audience}`,
+      `These credentials are shown once; they are also in ${path} (mode 0600).`,
+      isLocalDomain(domain) ? '' : 'Set TESSERA_DOMAIN before the first run to change the issuer.',
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '@tessera/core';
+import { openStorage } from '@tessera/storage';
+import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
+import { freePort, logLines, runMain } from '../helpers.ts';
+
+const listening = (stdout: string) => logLines(stdout).some((line) => line.msg === 'tessera is listening');
+
+describe('first run of `pnpm start` with no configuration', () => {
+  let environment: TestEnvironment;
+  let env: Record<string, string>;
+  let port: number;
+  before(async () => {
+    environment = await createTestEnvironment();
+    port = await freePort();
+    // Nothing but the data folder, the database of this test and a free port: no master key, no domain.
+    env = { TESSERA_DATA_DIR: join(environment.dataDir, 'nested', 'data'), PORT: String(port) };
+    if (environment.env.DATABASE_URL) env.DATABASE_URL = environment.env.DATABASE_URL;
+  });
+  after(() => environment.cleanup());
+
+  let first: Awaited<ReturnType<typeof runMain>>;
+  let credentials: {
+    issuer: string;
+    domain: string;
+    management: { client_id: string; client_secret: string; audience: string };
+  };
+
+  it('creates the data folder, prints the issuer and the management credentials once, and writes first-run.json (0600)', async () => {
+    first = await runMain(env, { until: listening });
+    assert.equal(first.code, 0, first.stderr);
+    credentials = JSON.parse(await readFile(join(env.TESSERA_DATA_DIR!, 'first-run.json'), 'utf8'));
+    assert.deepEqual(Object.keys(credentials), ['issuer', 'domain', 'management']);
+    assert.equal(credentials.issuer, `http://localhost:${port}/`);
+    assert.equal(credentials.domain, `localhost:${port}`);
+    assert.equal(credentials.management.audience, `http://localhost:${port}/api/v2/`);
+    assert.match(credentials.management.client_id, /^[A-Za-z0-9]{32}$/);
+    assert.ok(credentials.management.client_secret.length >= 48);
+    assert.equal((await stat(join(env.TESSERA_DATA_DIR!, 'first-run.json'))).mode & 0o777, 0o600);
+    assert.equal((await stat(join(env.TESSERA_DATA_DIR!, 'master.key'))).mode & 0o777, 0o600);
+    assert.ok(first.stdout.includes(`issuer:        http://localhost:${port}/`));
+    assert.ok(
+      first.stdout.includes(credentials.management.client_secret),
+      'the secret is shown on the first run',
+    );
+    const logged = logLines(first.stdout);
+    assert.ok(
+      !JSON.stringify(logged).includes(credentials.management.client_secret),
+      'but never in a log line',
+    );
+  });
+
+  it('changes nothing when restarted', async () => {
+    const before = await readFile(join(env.TESSERA_DATA_DIR!, 'first-run.json'), 'utf8');
+    const second = await runMain(env, { until: listening });
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok(!second.stdout.includes('client_secret'), 'no new credentials on a restart');
+    assert.equal(await readFile(join(env.TESSERA_DATA_DIR!, 'first-run.json'), 'utf8'), before);
+  });
+
+  it('stored one tenant with a current signing key and one management client whose secret verifies', async () => {
+    const masterKey = Buffer.from(
+      (await readFile(join(env.TESSERA_DATA_DIR!, 'master.key'), 'utf8')).trim(),
+      'hex',
+    );
+    const storage = await openStorage({
+      url: env.DATABASE_URL,
+      dataDir: env.TESSERA_DATA_DIR!,
+      poolSize: 2,
+      bootRetryMs: 0,
+      masterKey,
+      log: silentLogger,
+    });
+    try {
+      const tenant = await storage.tenants.getDefault();
+      assert.ok(tenant);
+      assert.equal(tenant.name, 'default');
+      const keys = await storage.signingKeys.list(tenant.id);
+      assert.deepEqual(
+        keys.map((k) => [k.alg, k.use, k.state]),
+        [['RS256', 'sig', 'current']],
+      );
+      const clients = await storage.clients.listByTenant(tenant.id);
+      assert.equal(clients.length, 1);
+      assert.equal(
+        await storage.clients.verifySecret(
+          tenant.id,
+          credentials.management.client_id,
+          credentials.management.client_secret,
+        ),
+        true,
+      );
+      assert.equal(
+        await storage.clients.verifySecret(tenant.id, credentials.management.client_id, 'wrong'),
+        false,
+      );
+      assert.ok(await storage.resourceServers.findByIdentifier(tenant.id, credentials.management.audience));
+    } finally {
+      await storage.close();
+    }
+  });
+});

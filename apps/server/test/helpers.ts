@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createTestEnvironment } from '@tessera/testing';
+import type { FastifyPluginAsync } from 'fastify';
+import { boot, type Running } from '../src/boot.ts';
+
+export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
+
+export interface TestServer extends Running {
+  env: Record<string, string>;
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** Boots a real server (real database, real KV, real port) in this process, isolated from other tests. */
+export async function startServer(
+  options: { env?: Record<string, string>; plugins?: FastifyPluginAsync[] } = {},
+): Promise<TestServer> {
+  const environment = await createTestEnvironment({ LOG_LEVEL: 'info', ...options.env });
+  const logs: Record<string, unknown>[] = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  try {
+    const banner = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const running = await boot({
+      env: environment.env,
+      logDestination,
+      console: banner,
+      plugins: options.plugins,
+    });
+    return {
+      ...running,
+      env: environment.env,
+      logs,
+      async stop() {
+        await running.close();
+        await environment.cleanup();
+      },
+    };
+  } catch (error) {
+    await environment.cleanup();
+    throw error;
+  }
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `src/main.ts` as a real process; `until` decides when it has shown enough (then SIGTERM). */
+export async function runMain(
+  env: Record<string, string>,
+  options: { until?: (stdout: string) => boolean; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    if (options.until?.(stdout) && !child.killed) child.kill('SIGTERM');
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  clearTimeout(killer);
+  return { code, stdout, stderr };
+}
+
+export const logLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** A TCP port that was free a moment ago (for processes that must be told their port up front). */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
