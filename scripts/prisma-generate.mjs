@@ -19,7 +19,12 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
 }
 const result = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/prisma/build/index.js'), 'generate', '--schema', join(root, 'prisma/schema.prisma')],
+  [
+    join(root, 'node_modules/prisma/build/index.js'),
+    'generate',
+    '--schema',
+    join(root, 'prisma/schema.prisma'),
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
