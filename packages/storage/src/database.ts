@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { type Logger, ServiceUnavailableError } from '@tessera/core';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 // The two databases Tessera runs on (embedded PGlite, or Postgres through a `pg` pool), each behind
@@ -52,7 +53,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPglite({ dataDir, log }: DatabaseOptions): Promise<Database> {
   const dir = join(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  const unlock = await lockDataDir(dir);
+  const pglite = await PGlite.create(dir).catch(async (error: unknown) => {
+    await unlock();
+    throw error;
+  });
   log.info({ dataDir: dir }, 'using embedded PGlite database');
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
@@ -63,6 +68,7 @@ async function openPglite({ dataDir, log }: DatabaseOptions): Promise<Database> 
     async close() {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
+      await unlock();
     },
   };
 }
