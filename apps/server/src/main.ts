@@ -1,45 +1,49 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '@tessera/core';
-import { boot } from './boot.ts';
+import { boot, type Running } from './boot.ts';
 
 /**
  * The process: boot, then shut down gracefully on SIGTERM/SIGINT. Configuration errors and an
  * unreachable database end the process with exit code 1 and one line saying why.
  */
-async function main() {
-  let running: Awaited<ReturnType<typeof boot>>;
-  try {
-    running = await boot({ env: process.env, inDocker: existsSync('/.dockerenv') });
-  } catch (error) {
-    const line =
-      error instanceof ConfigError
-        ? `invalid configuration: ${error.message}`
-        : `tessera failed to start: ${(error as Error).message}`;
-    process.stderr.write(`${line.replace(/\s*\n\s*/g, ' ')}\n`);
+let running: Running | undefined;
+let stopping = false;
+let signals = 0;
+
+// Installed before boot: a signal that arrives while booting is honoured as soon as boot is done,
+// instead of killing the process half-way through a migration or first-run setup.
+const onSignal = (signal: NodeJS.Signals) => {
+  signals += 1;
+  if (signals > 1) {
+    process.stderr.write(`second ${signal}: exiting now\n`);
     process.exit(1);
   }
+  stopping = true;
+  if (running) void stop(running, signal);
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
 
-  let signals = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      running.app.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    running.app.log.info({ signal }, 'shutting down: draining in-flight requests');
-    running.close().then(
-      () => {
-        running.app.log.info('shutdown complete');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        running.app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+async function stop(server: Running, signal: string) {
+  server.app.log.info({ signal }, 'shutting down: draining in-flight requests');
+  try {
+    await server.close();
+    server.app.log.info('shutdown complete');
+    process.exit(0);
+  } catch (error) {
+    server.app.log.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
 }
 
-await main();
+try {
+  running = await boot({ env: process.env, inDocker: existsSync('/.dockerenv') });
+} catch (error) {
+  const line =
+    error instanceof ConfigError
+      ? `invalid configuration: ${error.message}`
+      : `tessera failed to start: ${(error as Error).message}`;
+  process.stderr.write(`${line.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+}
+if (stopping) await stop(running, 'signal during boot');
