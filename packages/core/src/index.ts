@@ -3,3 +3,9 @@ export type { KvStore } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export { MANAGEMENT_SCOPES, managementAudience } from './management.ts';
 export { isLocalDomain, issuerFor } from './tenant.ts';
+export {
+  continueUnchanged,
+  type PostLoginOutcome,
+  type PostLoginPort,
+  type PostLoginTransaction,
+} from './post-login.ts';
