@@ -4,7 +4,23 @@ export { type Database, type DatabaseOptions, openDatabase, type SqlConnection }
 export type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export * from './kv/index.ts';
 export { migrate } from './migrator.ts';
-export type { Client, ClientRepository, CreateClientInput } from './repositories/clients.ts';
+export {
+  checkLength as checkPasswordLength,
+  dummyVerify,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  PASSWORD_PARAMS,
+  verifyPassword,
+} from './passwords.ts';
+export type {
+  Client,
+  ClientGrantSummary,
+  ClientRepository,
+  CreateClientInput,
+  UpdateClientInput,
+} from './repositories/clients.ts';
+export type { OidcPayload, OidcRecordRepository } from './repositories/oidc-records.ts';
 export type {
   CreateResourceServerInput,
   ResourceServer,
@@ -12,6 +28,9 @@ export type {
   ResourceServerScope,
 } from './repositories/resource-servers.ts';
 export {
+  COOKIE_ALG,
+  type CookieAlg,
+  type CookieKey,
   jwkThumbprint,
   type KeyState,
   type KeyUse,
@@ -19,6 +38,7 @@ export {
   type SigningAlg,
   type SigningKey,
   type SigningKeyRepository,
+  type TokenSigningKey,
 } from './repositories/signing-keys.ts';
 export {
   type CreateTenantInput,
@@ -27,4 +47,12 @@ export {
   type TenantDomain,
   type TenantRepository,
 } from './repositories/tenants.ts';
+export {
+  type CreateUserInput,
+  DATABASE_CONNECTION,
+  type DatabaseConnection,
+  type User,
+  type UserIdentity,
+  type UserRepository,
+} from './repositories/users.ts';
 export { defaultMigrationsDir, openStorage, type Storage, type StorageOptions } from './storage.ts';

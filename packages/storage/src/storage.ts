@@ -3,12 +3,14 @@ import { createSecretBox, type SecretBox } from './crypto.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './database.ts';
 import { migrate } from './migrator.ts';
 import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
+import { createOidcRecordRepository, type OidcRecordRepository } from './repositories/oidc-records.ts';
 import {
   createResourceServerRepository,
   type ResourceServerRepository,
 } from './repositories/resource-servers.ts';
 import { createSigningKeyRepository, type SigningKeyRepository } from './repositories/signing-keys.ts';
 import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts';
+import { createUserRepository, type UserRepository } from './repositories/users.ts';
 
 export interface StorageOptions extends DatabaseOptions {
   /** 32 bytes: encrypts secrets at rest and keys the client-secret HMAC. */
@@ -25,6 +27,8 @@ export interface Storage {
   clients: ClientRepository;
   resourceServers: ResourceServerRepository;
   signingKeys: SigningKeyRepository;
+  users: UserRepository;
+  oidcRecords: OidcRecordRepository;
   /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +56,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     clients: createClientRepository(prisma, secretBox),
     resourceServers: createResourceServerRepository(prisma),
     signingKeys: createSigningKeyRepository(prisma, secretBox),
+    users: createUserRepository(prisma),
+    oidcRecords: createOidcRecordRepository(prisma),
     ping: () => db.ping(),
     close: () => db.close(),
   };

@@ -1,6 +1,6 @@
-import { InvalidRequestError } from '@tessera/core';
+import { InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
-import type { Client as ClientRow, PrismaClient } from '../generated/prisma/client.ts';
+import { type Client as ClientRow, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { isForeignKeyViolation } from './errors.ts';
 import { newClientGrantId, newClientId, newClientSecret } from './ids.ts';
 
@@ -38,6 +38,15 @@ export type CreateClientInput = Pick<Settable, 'name'> &
     grants?: { audience: string; scopes: string[] }[];
   };
 
+/** A partial update: only the fields present change (arrays and objects are replaced, not merged). */
+export type UpdateClientInput = Partial<Settable>;
+
+/** What a client may call through client credentials: an API and its granted scopes. */
+export interface ClientGrantSummary {
+  audience: string;
+  scopes: string[];
+}
+
 export interface ClientRepository {
   /** The secret is returned here once and stored only as an HMAC. */
   create(tenantId: string, input: CreateClientInput): Promise<{ client: Client; clientSecret: string }>;
@@ -45,7 +54,37 @@ export interface ClientRepository {
   /** Constant-time check of a presented secret; false for unknown clients. */
   verifySecret(tenantId: string, clientId: string, secret: string): Promise<boolean>;
   listByTenant(tenantId: string): Promise<Client[]>;
+  /** NotFoundError when the tenant has no such client. */
+  update(tenantId: string, clientId: string, patch: UpdateClientInput): Promise<Client>;
+  /** A new secret, returned once; the old one stops working at once. NotFoundError for an unknown client. */
+  rotateSecret(tenantId: string, clientId: string): Promise<{ client: Client; clientSecret: string }>;
+  /** With its grants. NotFoundError when the tenant has no such client. */
+  delete(tenantId: string, clientId: string): Promise<void>;
+  /** The client's grants (client credentials), by audience. */
+  listGrants(tenantId: string, clientId: string): Promise<ClientGrantSummary[]>;
 }
+
+// Every field a patch may set, listed so a caller's object cannot slip through tenantId, clientId or
+// secretHash (the Management API hands over parsed JSON).
+const SETTABLE: readonly (keyof Settable)[] = [
+  'name',
+  'description',
+  'appType',
+  'isFirstParty',
+  'callbacks',
+  'allowedLogoutUrls',
+  'webOrigins',
+  'allowedOrigins',
+  'grantTypes',
+  'tokenEndpointAuthMethod',
+  'jwtConfiguration',
+  'refreshToken',
+  'clientMetadata',
+  'addons',
+  'logoUri',
+  'initiateLoginUri',
+  'oidcConformant',
+];
 
 const SECRET_PURPOSE = 'client_secret';
 
@@ -99,7 +138,48 @@ export function createClientRepository(prisma: PrismaClient, secretBox: SecretBo
       const rows = await prisma.client.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
       return rows.map(toClient);
     },
+    async update(tenantId, clientId, patch) {
+      const data = Object.fromEntries(
+        SETTABLE.filter((field) => patch[field] !== undefined).map((field) => [field, patch[field]]),
+      ) as Prisma.ClientUpdateInput;
+      return toClient(await updateOne(tenantId, clientId, data));
+    },
+    async rotateSecret(tenantId, clientId) {
+      const clientSecret = newClientSecret();
+      const client = await updateOne(tenantId, clientId, {
+        secretHash: secretBox.hash(clientSecret, SECRET_PURPOSE),
+        secretRotatedAt: new Date(),
+      });
+      return { client: toClient(client), clientSecret };
+    },
+    async delete(tenantId, clientId) {
+      // Grants go with it (ON DELETE CASCADE).
+      const { count } = await prisma.client.deleteMany({ where: { tenantId, clientId } });
+      if (count === 0) throw new NotFoundError(`no client ${clientId}`);
+    },
+    async listGrants(tenantId, clientId) {
+      const grants = await prisma.clientGrant.findMany({
+        where: { tenantId, clientId },
+        orderBy: { audience: 'asc' },
+      });
+      return grants.map((grant) => ({ audience: grant.audience, scopes: grant.scope }));
+    },
   };
+
+  /** The update, confined to the tenant: another tenant's client id is as unknown as a made-up one. */
+  async function updateOne(tenantId: string, clientId: string, data: Prisma.ClientUpdateInput) {
+    try {
+      return await prisma.client.update({ where: { clientId, tenantId }, data });
+    } catch (error) {
+      if (isRecordNotFound(error)) throw new NotFoundError(`no client ${clientId}`);
+      throw error;
+    }
+  }
+}
+
+/** Prisma's P2025: the record an update addresses does not exist (here: not in this tenant). */
+function isRecordNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
 }
 
 function toClient({ secretHash: _never, ...row }: ClientRow): Client {

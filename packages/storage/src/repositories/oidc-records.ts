@@ -1,0 +1,104 @@
+import type { OidcRecord as OidcRecordRow, PrismaClient } from '../generated/prisma/client.ts';
+import { isUniqueViolation } from './errors.ts';
+
+/** What oidc-provider hands its adapter: a JSON object, opaque here except for the indexed members. */
+export type OidcPayload = Record<string, unknown>;
+
+/**
+ * The durable half of oidc-provider's adapter (Grant, RefreshToken…): one row per (tenant, model, id).
+ * Expiry is enforced on read, not only by the sweep: an expired row still stored is never returned,
+ * so correctness does not depend on how often `deleteExpired` runs.
+ */
+export interface OidcRecordRepository {
+  /** Stores `grantId`, `uid` and `userCode` of the payload as indexed columns; `consumed` is kept. */
+  upsert(
+    tenantId: string,
+    model: string,
+    id: string,
+    payload: OidcPayload,
+    expiresInSeconds?: number,
+  ): Promise<void>;
+  /** The payload, with `consumed` (epoch seconds) once consumed; undefined when absent or expired. */
+  find(tenantId: string, model: string, id: string): Promise<OidcPayload | undefined>;
+  findByUid(tenantId: string, model: string, uid: string): Promise<OidcPayload | undefined>;
+  findByUserCode(tenantId: string, model: string, userCode: string): Promise<OidcPayload | undefined>;
+  /**
+   * Compare-and-set: true for exactly one caller, however many race (oidc-provider's own check of
+   * `consumed` is a read followed by a write, so two redemptions could both pass it).
+   */
+  consume(tenantId: string, model: string, id: string): Promise<boolean>;
+  destroy(tenantId: string, model: string, id: string): Promise<void>;
+  /** Every record of the grant, whatever its model (RFC 6749 §4.1.2: revoke what a reused code issued). */
+  revokeByGrantId(tenantId: string, grantId: string): Promise<void>;
+  /** The periodic sweep, across tenants: removes rows expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepository {
+  const live = () => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] });
+  const findWhere = async (where: {
+    tenantId: string;
+    model: string;
+    id?: string;
+    uid?: string;
+    userCode?: string;
+  }) => {
+    const row = await prisma.oidcRecord.findFirst({ where: { ...where, ...live() } });
+    return row ? toPayload(row) : undefined;
+  };
+
+  return {
+    async upsert(tenantId, model, id, payload, expiresInSeconds) {
+      const indexed = {
+        payload: payload as object,
+        grantId: stringOrNull(payload.grantId),
+        uid: stringOrNull(payload.uid),
+        userCode: stringOrNull(payload.userCode),
+        expiresAt: expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000),
+      };
+      // consumedAt is left as it is: re-saving a consumed record must not make it redeemable again.
+      const where = { tenantId_model_id: { tenantId, model, id } };
+      try {
+        await prisma.oidcRecord.upsert({
+          where,
+          create: { tenantId, model, id, ...indexed },
+          update: indexed,
+        });
+      } catch (error) {
+        // Two first saves raced (Prisma's upsert may be a read then an insert): the loser updates.
+        if (!isUniqueViolation(error)) throw error;
+        await prisma.oidcRecord.update({ where, data: indexed });
+      }
+    },
+    find: (tenantId, model, id) => findWhere({ tenantId, model, id }),
+    findByUid: (tenantId, model, uid) => findWhere({ tenantId, model, uid }),
+    findByUserCode: (tenantId, model, userCode) => findWhere({ tenantId, model, userCode }),
+    async consume(tenantId, model, id) {
+      // One UPDATE whose condition includes `consumed_at IS NULL`: a concurrent second UPDATE waits
+      // for the first's row lock, re-checks the condition against the committed row and matches nothing.
+      const count = await prisma.$executeRaw`
+        UPDATE oidc_records SET consumed_at = now()
+         WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
+           AND consumed_at IS NULL AND (expires_at IS NULL OR expires_at > ${new Date()})`;
+      return count === 1;
+    },
+    async destroy(tenantId, model, id) {
+      await prisma.oidcRecord.deleteMany({ where: { tenantId, model, id } });
+    },
+    async revokeByGrantId(tenantId, grantId) {
+      await prisma.oidcRecord.deleteMany({ where: { tenantId, grantId } });
+    },
+    async deleteExpired(before) {
+      const { count } = await prisma.oidcRecord.deleteMany({ where: { expiresAt: { lt: before } } });
+      return count;
+    },
+  };
+}
+
+function toPayload(row: OidcRecordRow): OidcPayload {
+  const payload = row.payload as OidcPayload;
+  // oidc-provider treats a truthy `consumed` as "already used"; it stores epoch seconds itself.
+  return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
+}
+
+const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);

@@ -1,0 +1,83 @@
+import { InvalidRequestError } from '@tessera/core';
+import type { CreateUserInput } from './users.ts';
+
+// Validation of a new user's profile, with Auth0's defaults and limits. Kept apart from users.ts so
+// the repository reads as storage and this file as the rules.
+
+// RFC 5321/5322-ish: a local part of atext and dots, a domain of at least two labels (letters of any
+// script allowed, for internationalised domains), 254 characters at most (RFC 5321 §4.5.3.1).
+const EMAIL =
+  /^[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}\p{N}-]{2,63}$/u;
+// Auth0's username alphabet: letters, digits and _+-.!#$'^`~@.
+const USERNAME = /^[\p{L}\p{N}_+\-.!#$'^`~@]{1,128}$/u;
+// Auth0 requires E.164 phone numbers.
+const PHONE = /^\+[1-9]\d{1,14}$/;
+/** Auth0's limits on profile strings. */
+const MAX = { name: 300, nickname: 300, givenName: 150, familyName: 150, picture: 2048 } as const;
+
+/** Auth0 stores emails lowercased and compares them case-insensitively. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Lowercased like emails, so `Alice` and `alice` cannot be two accounts of one connection. */
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+/** The columns of a new user, validated (InvalidRequestError naming the field), with Auth0's defaults. */
+export function checkUserInput(input: CreateUserInput) {
+  const email = normalizeEmail(requireString(input.email, 'email'));
+  if (!EMAIL.test(email) || email.length > 254)
+    throw new InvalidRequestError('email: not a valid email address');
+  const username =
+    input.username === undefined ? null : normalizeUsername(requireString(input.username, 'username'));
+  if (username !== null && !USERNAME.test(username)) {
+    throw new InvalidRequestError("username: 1 to 128 letters, digits or _+-.!#$'^`~@");
+  }
+  if (input.phoneNumber !== undefined && !PHONE.test(input.phoneNumber)) {
+    throw new InvalidRequestError('phone_number: must be in E.164 format (+14155550100)');
+  }
+  return {
+    email,
+    emailNormalized: email,
+    emailVerified: optionalBoolean(input.emailVerified, 'email_verified'),
+    username,
+    phoneNumber: input.phoneNumber ?? null,
+    // Auth0's defaults for a database user: the email as name, its local part as nickname.
+    name: limited(input.name, 'name', MAX.name) ?? email,
+    nickname: limited(input.nickname, 'nickname', MAX.nickname) ?? email.slice(0, email.indexOf('@')),
+    givenName: limited(input.givenName, 'given_name', MAX.givenName),
+    familyName: limited(input.familyName, 'family_name', MAX.familyName),
+    picture: limited(input.picture, 'picture', MAX.picture),
+    userMetadata: metadata(input.userMetadata, 'user_metadata'),
+    appMetadata: metadata(input.appMetadata, 'app_metadata'),
+  };
+}
+
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidRequestError(`${field}: required`);
+  return value;
+}
+
+function limited(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new InvalidRequestError(`${field}: a string of at most ${max} characters`);
+  }
+  return value;
+}
+
+function optionalBoolean(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidRequestError(`${field}: must be a boolean`);
+  return value;
+}
+
+function metadata(value: unknown, field: string): object {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRequestError(`${field}: must be an object`);
+  }
+  return value;
+}

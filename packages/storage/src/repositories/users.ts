@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/core';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { checkLength, hashPassword } from '../passwords.ts';
+import { isForeignKeyViolation, isUniqueViolation } from './errors.ts';
+import { alphanumeric } from './ids.ts';
+import { checkUserInput, normalizeEmail, normalizeUsername } from './user-input.ts';
+
+// Users of database connections, in Auth0's shape (`event.user`, Management API `/users`). Auth0's
+// snake_case field names are kept on the domain object on purpose: it crosses into tenant code and
+// onto the wire unchanged. Longer than most repositories because the Auth0 user shape and its
+// mapping are spelled out here, once; the input rules live in user-input.ts.
+
+/** The name Auth0 gives every tenant's first database connection. */
+export const DATABASE_CONNECTION = 'Username-Password-Authentication';
+const DATABASE_STRATEGY = 'auth0';
+
+export interface DatabaseConnection {
+  id: string;
+  name: string;
+  strategy: string;
+}
+
+export interface UserIdentity {
+  connection: string;
+  provider: string;
+  /** The user id without its `provider|` prefix. */
+  user_id: string;
+  isSocial: boolean;
+}
+
+export interface User {
+  user_id: string;
+  email: string | null;
+  email_verified: boolean;
+  username: string | null;
+  phone_number: string | null;
+  phone_verified: boolean;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  nickname: string | null;
+  picture: string | null;
+  user_metadata: Record<string, unknown>;
+  app_metadata: Record<string, unknown>;
+  identities: UserIdentity[];
+  blocked: boolean;
+  logins_count: number;
+  /** ISO 8601, as are the other dates. */
+  last_login: string | null;
+  last_ip: string | null;
+  created_at: string;
+  updated_at: string;
+  last_password_reset: string | null;
+}
+
+export interface CreateUserInput {
+  email: string;
+  password?: string;
+  username?: string;
+  emailVerified?: boolean;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  nickname?: string;
+  picture?: string;
+  phoneNumber?: string;
+  userMetadata?: Record<string, unknown>;
+  appMetadata?: Record<string, unknown>;
+  /** A database connection of the tenant; `Username-Password-Authentication` (created if missing) by default. */
+  connection?: string;
+}
+
+export interface UserRepository {
+  /** The tenant's `Username-Password-Authentication` connection, created on first use (idempotent). */
+  ensureDatabaseConnection(tenantId: string): Promise<DatabaseConnection>;
+  /** User, identity and password credential in one transaction. ConflictError('The user already exists.'). */
+  create(tenantId: string, input: CreateUserInput): Promise<User>;
+  findById(tenantId: string, userId: string): Promise<User | undefined>;
+  /** Case-insensitive, within one database connection (the default one unless named). */
+  findByEmail(tenantId: string, email: string, connection?: string): Promise<User | undefined>;
+  /**
+   * The user an email or username designates, with its password hash; undefined when there is none
+   * or it has no password (the caller then runs `dummyVerify`). An identifier containing `@` is tried
+   * as an email first, then as a username. Blocked users are returned: as in Auth0, the caller says
+   * "blocked" only after the password checked out.
+   */
+  findForLogin(
+    tenantId: string,
+    identifier: string,
+    connection?: string,
+  ): Promise<{ user: User; passwordHash: string } | undefined>;
+  /** After a successful login: `logins_count + 1` computed by the database, so concurrent logins all count. */
+  recordLogin(tenantId: string, userId: string, login: { ip: string | null; at: Date }): Promise<User>;
+  /** Replaces the stored hash (e.g. after `needsRehash`), leaving `last_password_reset` alone. */
+  updatePasswordHash(tenantId: string, userId: string, hash: string): Promise<void>;
+}
+
+const withIdentities = {
+  identities: { include: { connection: { select: { name: true } } }, orderBy: { createdAt: 'asc' as const } },
+} satisfies Prisma.UserInclude;
+type UserRow = Prisma.UserGetPayload<{ include: typeof withIdentities }>;
+
+export function createUserRepository(prisma: PrismaClient): UserRepository {
+  const ensureDatabaseConnection = async (tenantId: string): Promise<DatabaseConnection> => {
+    const where = { tenantId_name: { tenantId, name: DATABASE_CONNECTION } };
+    const existing = await prisma.connection.findUnique({ where });
+    if (existing) return toConnection(existing);
+    try {
+      const data = { id: `con_${alphanumeric(16)}`, tenantId, name: DATABASE_CONNECTION };
+      return toConnection(await prisma.connection.create({ data: { ...data, strategy: DATABASE_STRATEGY } }));
+    } catch (error) {
+      // Another process created it between our read and our write: theirs is as good as ours.
+      if (!isUniqueViolation(error)) throw error;
+      return toConnection(await prisma.connection.findUniqueOrThrow({ where }));
+    }
+  };
+
+  /** A database connection by name, without creating any but the default one. */
+  const databaseConnection = async (tenantId: string, name = DATABASE_CONNECTION) => {
+    if (name === DATABASE_CONNECTION) return ensureDatabaseConnection(tenantId);
+    const row = await prisma.connection.findUnique({ where: { tenantId_name: { tenantId, name } } });
+    if (!row || row.strategy !== DATABASE_STRATEGY) {
+      throw new InvalidRequestError('The connection does not exist.');
+    }
+    return toConnection(row);
+  };
+
+  const findInConnection = async (tenantId: string, connectionId: string, where: Prisma.UserWhereInput) =>
+    prisma.user.findFirst({
+      where: { ...where, tenantId, connectionId },
+      include: { ...withIdentities, password: { select: { hash: true } } },
+    });
+
+  return {
+    ensureDatabaseConnection,
+    async create(tenantId, input) {
+      const fields = checkUserInput(input);
+      // Hashing takes tens of milliseconds: done before the transaction, not while it holds locks.
+      if (input.password !== undefined) checkLength(input.password);
+      const connection = await databaseConnection(tenantId, input.connection);
+      const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+      const id = randomBytes(12).toString('hex');
+      try {
+        // One statement tree: Prisma runs nested writes in a single transaction.
+        const row = await prisma.user.create({
+          data: {
+            ...fields,
+            userId: `auth0|${id}`,
+            tenantId,
+            connectionId: connection.id,
+            identities: {
+              create: { connectionId: connection.id, provider: 'auth0', providerUserId: id, isSocial: false },
+            },
+            ...(hash ? { password: { create: { hash } } } : {}),
+          },
+          include: withIdentities,
+        });
+        return toUser(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError('The user already exists.');
+        throw error;
+      }
+    },
+    async findById(tenantId, userId) {
+      const row = await prisma.user.findUnique({
+        where: { tenantId_userId: { tenantId, userId } },
+        include: withIdentities,
+      });
+      return row ? toUser(row) : undefined;
+    },
+    async findByEmail(tenantId, email, connection) {
+      const { id } = await databaseConnection(tenantId, connection);
+      const row = await findInConnection(tenantId, id, { emailNormalized: normalizeEmail(email) });
+      return row ? toUser(row) : undefined;
+    },
+    async findForLogin(tenantId, identifier, connection) {
+      const { id } = await databaseConnection(tenantId, connection);
+      const value = identifier.trim();
+      const byEmail = value.includes('@')
+        ? await findInConnection(tenantId, id, { emailNormalized: normalizeEmail(value) })
+        : null;
+      const row = byEmail ?? (await findInConnection(tenantId, id, { username: normalizeUsername(value) }));
+      if (!row?.password) return undefined;
+      return { user: toUser(row), passwordHash: row.password.hash };
+    },
+    async recordLogin(tenantId, userId, { ip, at }) {
+      try {
+        const row = await prisma.user.update({
+          where: { tenantId_userId: { tenantId, userId } },
+          data: { loginsCount: { increment: 1 }, lastLogin: at, lastIp: ip },
+          include: withIdentities,
+        });
+        return toUser(row);
+      } catch (error) {
+        throw notFound(error, userId);
+      }
+    },
+    async updatePasswordHash(tenantId, userId, hash) {
+      try {
+        await prisma.passwordCredential.upsert({
+          where: { tenantId_userId: { tenantId, userId } },
+          create: { tenantId, userId, hash },
+          update: { hash },
+        });
+      } catch (error) {
+        // A credential for a user that does not exist fails its foreign key.
+        throw isForeignKeyViolation(error) ? new NotFoundError(`The user ${userId} does not exist.`) : error;
+      }
+    },
+  };
+}
+
+/** Prisma's "record to update not found" (P2025) as our NotFoundError; anything else unchanged. */
+function notFound(error: unknown, userId: string): unknown {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
+    return new NotFoundError(`The user ${userId} does not exist.`);
+  }
+  return error;
+}
+
+function toConnection(row: { id: string; name: string; strategy: string }): DatabaseConnection {
+  return { id: row.id, name: row.name, strategy: row.strategy };
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function toUser(row: UserRow): User {
+  return {
+    user_id: row.userId,
+    email: row.email,
+    email_verified: row.emailVerified,
+    username: row.username,
+    phone_number: row.phoneNumber,
+    phone_verified: row.phoneVerified,
+    name: row.name,
+    given_name: row.givenName,
+    family_name: row.familyName,
+    nickname: row.nickname,
+    picture: row.picture,
+    user_metadata: row.userMetadata as Record<string, unknown>,
+    app_metadata: row.appMetadata as Record<string, unknown>,
+    identities: row.identities.map((identity) => ({
+      connection: identity.connection.name,
+      provider: identity.provider,
+      user_id: identity.providerUserId,
+      isSocial: identity.isSocial,
+    })),
+    blocked: row.blocked,
+    logins_count: row.loginsCount,
+    last_login: iso(row.lastLogin),
+    last_ip: row.lastIp,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    last_password_reset: iso(row.lastPasswordReset),
+  };
+}
