@@ -1,5 +1,7 @@
 import type { Config } from '@tessera/config';
-import type { KvStore, Logger } from '@tessera/core';
+import { continueUnchanged, type KvStore, type Logger, type PostLoginPort } from '@tessera/core';
+import { createLoginPages } from '@tessera/login-ui';
+import { createOidc, type TenantProviders } from '@tessera/oidc';
 import type { Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,12 +11,20 @@ import { tenantResolution } from './plugins/tenant.ts';
 import { healthRoutes } from './routes/health.ts';
 import type { TenantResolver } from './tenancy.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    tenantProviders: TenantProviders;
+  }
+}
+
 export interface AppDeps {
   config: Config;
   storage: Storage;
   kv: KvStore;
   tenants: TenantResolver;
   log: Logger;
+  /** The post-login trigger; the no-op outcome until the Actions issues land. */
+  postLogin?: PostLoginPort;
 }
 
 /**
@@ -40,6 +50,18 @@ export function createApp(deps: AppDeps) {
       await fastify.register(healthRoutes, {
         checks: { database: () => deps.storage.ping(), kv: () => deps.kv.ping() },
       });
+      const oidc = createOidc({
+        storage: deps.storage,
+        kv: deps.kv,
+        pages: createLoginPages(),
+        postLogin: deps.postLogin ?? continueUnchanged,
+        scheme: deps.config.http.publicScheme,
+        trustProxy: deps.config.http.trustProxy.length > 0,
+        log: deps.log.child({ component: 'oidc' }),
+      });
+      // Features that change a tenant's keys or settings (Management API) drop its cached provider.
+      fastify.decorate('tenantProviders', oidc.providers);
+      await fastify.register(oidc.plugin);
     },
     { name: 'tessera' },
   );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { type Config, loadConfig } from '@tessera/config';
-import type { KvStore } from '@tessera/core';
+import type { KvStore, PostLoginPort } from '@tessera/core';
 import { createKv, openStorage, type Storage } from '@tessera/storage';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
@@ -18,6 +18,8 @@ export interface BootOptions {
   logDestination?: DestinationStream;
   /** Where the first-run banner with the new credentials goes (stdout by default). */
   console?: NodeJS.WritableStream;
+  /** The post-login trigger (the no-op outcome when absent, until the Actions issues land). */
+  postLogin?: PostLoginPort;
   /** Extra plugins registered after the application (embedding, tests). */
   plugins?: FastifyPluginAsync[];
 }
@@ -72,7 +74,14 @@ export async function boot(options: BootOptions): Promise<Running> {
     await announceFirstRun(firstRun, dataDir, options.console);
     const app = await createFastify(config, log);
     await app.register(
-      createApp({ config, storage, kv, tenants: createTenantResolver(storage.tenants), log }),
+      createApp({
+        config,
+        storage,
+        kv,
+        tenants: createTenantResolver(storage.tenants),
+        log,
+        postLogin: options.postLogin,
+      }),
     );
     for (const plugin of options.plugins ?? []) await app.register(plugin);
     await app.listen({ port: config.http.port, host: config.http.host });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { PostLoginPort } from '@tessera/core';
 import { createTestEnvironment } from '@tessera/testing';
 import type { FastifyPluginAsync } from 'fastify';
 import { boot, type Running } from '../src/boot.ts';
@@ -18,7 +19,7 @@ export interface TestServer extends Running {
 
 /** Boots a real server (real database, real KV, real port) in this process, isolated from other tests. */
 export async function startServer(
-  options: { env?: Record<string, string>; plugins?: FastifyPluginAsync[] } = {},
+  options: { env?: Record<string, string>; plugins?: FastifyPluginAsync[]; postLogin?: PostLoginPort } = {},
 ): Promise<TestServer> {
   const environment = await createTestEnvironment({ LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
@@ -35,6 +36,7 @@ export async function startServer(
       logDestination,
       console: banner,
       plugins: options.plugins,
+      postLogin: options.postLogin,
     });
     return {
       ...running,

@@ -1,11 +1,23 @@
 export * from './errors.ts';
 export type { KvStore } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';
+export type {
+  BasePageModel,
+  ConsentPageModel,
+  ConsentScope,
+  ErrorPageModel,
+  LoginError,
+  LoginPageModel,
+  LoginPages,
+  LogoutPageModel,
+  SignupError,
+  SignupPageModel,
+} from './login-pages.ts';
 export { MANAGEMENT_SCOPES, managementAudience } from './management.ts';
-export { isLocalDomain, issuerFor } from './tenant.ts';
 export {
   continueUnchanged,
   type PostLoginOutcome,
   type PostLoginPort,
   type PostLoginTransaction,
 } from './post-login.ts';
+export { isLocalDomain, issuerFor } from './tenant.ts';

@@ -22,7 +22,9 @@ export const securityHeaders = fp(
       "base-uri 'none'",
       `frame-ancestors ${options.frameAncestors}`,
     ].join('; ');
-    app.addHook('onSend', async (_request, reply) => {
+    // onRequest, not onSend: routes that hand the raw response to another framework (oidc-provider)
+    // copy these headers before they do, since Fastify's send hooks never run for them.
+    app.addHook('onRequest', async (_request, reply) => {
       reply.header('content-security-policy', csp);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');

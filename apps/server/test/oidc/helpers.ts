@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import type { PostLoginPort } from '@tessera/core';
+import * as oidc from 'openid-client';
+import { freePort, startServer, type TestServer } from '../helpers.ts';
+
+export interface OidcTestServer extends TestServer {
+  issuer: string;
+  tenantId: string;
+}
+
+/** A real server whose default tenant's issuer is its own address (http://localhost:<port>/). */
+export async function startOidcServer(
+  env: Record<string, string> = {},
+  postLogin?: PostLoginPort,
+): Promise<OidcTestServer> {
+  const port = await freePort();
+  const server = await startServer({
+    env: { PORT: String(port), TESSERA_DOMAIN: `localhost:${port}`, ...env },
+    postLogin,
+  });
+  return { ...server, issuer: server.firstRun.issuer, tenantId: server.firstRun.tenant.id };
+}
+
+export const REDIRECT_URI = 'https://app.example.com/callback';
+
+/** A browser's cookie jar for one origin, enough for the login pages and the provider's cookies. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly origin: string;
+  /** `origin` may be any URL of the site (the issuer, say). */
+  constructor(origin: string) {
+    this.origin = new URL(origin).origin;
+  }
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(new URL(url, this.origin), { ...init, headers, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** Follows redirects on our origin until one leaves it (the app's redirect_uri) or a page answers. */
+  async follow(url: string, init: RequestInit = {}): Promise<{ response: Response; url: string }> {
+    let response = await this.fetch(url, init);
+    let current = new URL(url, this.origin).href;
+    for (let hops = 0; hops < 10 && response.status >= 300 && response.status < 400; hops++) {
+      current = new URL(response.headers.get('location')!, current).href;
+      if (!current.startsWith(this.origin)) return { response, url: current };
+      response = await this.fetch(current);
+    }
+    return { response, url: current };
+  }
+
+  /** Fills and posts the login form of the page at `loginUrl`. */
+  async login(loginUrl: string, username: string, password: string) {
+    const page = await this.fetch(loginUrl);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(csrf && action, 'the login page has a form with a CSRF token');
+    return this.follow(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, username, password }),
+    });
+  }
+}
+
+export async function createApp(
+  server: OidcTestServer,
+  options: {
+    appType?: string;
+    grantTypes?: string[];
+    callbacks?: string[];
+    refreshToken?: Record<string, unknown>;
+    tokenEndpointAuthMethod?: string;
+    isFirstParty?: boolean;
+  } = {},
+) {
+  const { client, clientSecret } = await server.storage.clients.create(server.tenantId, {
+    name: 'Test App',
+    appType: options.appType ?? 'regular_web',
+    callbacks: options.callbacks ?? [REDIRECT_URI],
+    allowedLogoutUrls: ['https://app.example.com/bye'],
+    grantTypes: options.grantTypes ?? ['authorization_code', 'refresh_token'],
+    tokenEndpointAuthMethod: options.tokenEndpointAuthMethod ?? 'client_secret_post',
+    isFirstParty: options.isFirstParty ?? true,
+    refreshToken: options.refreshToken ?? { rotation_type: 'rotating', expiration_type: 'expiring' },
+  });
+  return { clientId: client.clientId, clientSecret };
+}
+
+/** openid-client configured exactly as an app configured for Auth0 would be, pointed at our issuer. */
+export async function discover(server: OidcTestServer, clientId: string, clientSecret?: string) {
+  return oidc.discovery(
+    new URL(server.issuer),
+    clientId,
+    clientSecret ? { client_secret: clientSecret } : undefined,
+    clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+}
+
+/** A full authorization-code + PKCE login through the real pages; returns the token response. */
+export async function loginWithCode(
+  server: OidcTestServer,
+  config: oidc.Configuration,
+  browser: Browser,
+  credentials: { username: string; password: string },
+  params: Record<string, string> = {},
+) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid profile email offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  const start = await browser.follow(url.href);
+  assert.equal(start.response.status, 200, `the login page (${start.url})`);
+  const done = await browser.login(start.url, credentials.username, credentials.password);
+  assert.ok(done.url.startsWith(REDIRECT_URI), `back at the app, got ${done.url} (${done.response.status})`);
+  return oidc.authorizationCodeGrant(config, new URL(done.url), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import {
+  Browser,
+  createApp,
+  discover,
+  loginWithCode,
+  type OidcTestServer,
+  startOidcServer,
+} from './helpers.ts';
+
+describe('refresh tokens, client credentials and revocation', () => {
+  let server: OidcTestServer;
+  let app: { clientId: string; clientSecret: string };
+  const bob = { username: 'bob@example.com', password: 'a long and lovely password' };
+  before(async () => {
+    server = await startOidcServer();
+    app = await createApp(server);
+    await server.storage.users.create(server.tenantId, { email: bob.username, password: bob.password });
+  });
+  after(() => server.stop());
+
+  it('rotates refresh tokens, and reusing a rotated one revokes the whole grant (SECURITY.md 16)', async () => {
+    const config = await discover(server, app.clientId, app.clientSecret);
+    const first = await loginWithCode(server, config, new Browser(server.issuer), bob);
+    const second = await oidc.refreshTokenGrant(config, first.refresh_token!);
+    assert.ok(second.refresh_token && second.refresh_token !== first.refresh_token, 'a new refresh token');
+    assert.ok(second.id_token, 'a fresh ID token on refresh');
+
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, first.refresh_token!),
+      (error: oidc.ResponseBodyError) => {
+        assert.equal(error.error, 'invalid_grant');
+        return true;
+      },
+    );
+    await assert.rejects(
+      oidc.refreshTokenGrant(config, second.refresh_token!),
+      (error: oidc.ResponseBodyError) => {
+        assert.equal(error.error, 'invalid_grant', 'the newest token died with its grant');
+        return true;
+      },
+    );
+  });
+
+  it("refuses one client's refresh token at another client", async () => {
+    const config = await discover(server, app.clientId, app.clientSecret);
+    const tokens = await loginWithCode(server, config, new Browser(server.issuer), bob);
+    const other = await createApp(server);
+    const otherConfig = await discover(server, other.clientId, other.clientSecret);
+    await assert.rejects(
+      oidc.refreshTokenGrant(otherConfig, tokens.refresh_token!),
+      (error: oidc.ResponseBodyError) => {
+        assert.equal(error.error, 'invalid_grant');
+        return true;
+      },
+    );
+  });
+
+  it('revokes a refresh token at /oauth/revoke', async () => {
+    const config = await discover(server, app.clientId, app.clientSecret);
+    const tokens = await loginWithCode(server, config, new Browser(server.issuer), bob);
+    await oidc.tokenRevocation(config, tokens.refresh_token!);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), { error: 'invalid_grant' });
+  });
+
+  it('issues a JWT access token to a machine client for an API audience (client credentials)', async () => {
+    const api = await server.storage.resourceServers.create(server.tenantId, {
+      identifier: 'https://api.example.com/',
+      name: 'Example API',
+      scopes: [
+        { value: 'read:things', description: 'Read things' },
+        { value: 'write:things', description: 'Write things' },
+      ],
+    });
+    const machine = await server.storage.clients.create(server.tenantId, {
+      name: 'Worker',
+      appType: 'non_interactive',
+      grantTypes: ['client_credentials'],
+      tokenEndpointAuthMethod: 'client_secret_post',
+      grants: [{ audience: api.identifier, scopes: ['read:things'] }],
+    });
+    const config = await discover(server, machine.client.clientId, machine.clientSecret);
+    const tokens = await oidc.clientCredentialsGrant(config, { audience: api.identifier });
+    const jwks = createRemoteJWKSet(new URL(`${server.issuer}.well-known/jwks.json`));
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, {
+      issuer: server.issuer,
+      audience: api.identifier,
+    });
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.scope, 'read:things', 'the scopes of the client grant, nothing more');
+    assert.equal(payload.client_id, machine.client.clientId);
+
+    const wrongSecret = await discover(server, machine.client.clientId, 'not-the-secret');
+    await assert.rejects(oidc.clientCredentialsGrant(wrongSecret, { audience: api.identifier }), {
+      error: 'invalid_client',
+    });
+    await assert.rejects(
+      oidc.clientCredentialsGrant(config, { audience: 'https://unknown.example.com/' }),
+      (error: oidc.ResponseBodyError) => {
+        assert.ok(['invalid_target', 'access_denied'].includes(error.error));
+        return true;
+      },
+    );
+    assert.equal(decodeJwt(tokens.access_token).iss, server.issuer);
+  });
+});

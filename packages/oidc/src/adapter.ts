@@ -1,0 +1,152 @@
+import type { KvStore } from '@tessera/core';
+import type { Storage } from '@tessera/storage';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import { toClientMetadata } from './client-metadata.ts';
+
+/** Models that outlive a login and must survive a Redis flush: kept in Postgres. */
+const DURABLE = new Set(['Grant', 'RefreshToken']);
+
+export interface AdapterDeps {
+  tenantId: string;
+  storage: Storage;
+  /** Already scoped to the tenant. */
+  kv: KvStore;
+  placeholderSecret: string;
+  /** Called when a second redemption of a code or rotated refresh token is detected. */
+  revokeGrant(grantId: string): Promise<void>;
+}
+
+/**
+ * oidc-provider's storage, per tenant and model (DESIGN.md: short-lived models in the KV store,
+ * Grant and RefreshToken in Postgres, clients from the clients table).
+ *
+ * `consume` is a compare-and-set: oidc-provider reads a code, checks `consumed`, then consumes, so two
+ * concurrent redemptions would both pass its check. Here only one caller can flip `consumed`; the other
+ * revokes the grant (RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it) and fails
+ * with invalid_grant.
+ */
+export function createAdapterFactory(deps: AdapterDeps) {
+  return (model: string): Adapter => {
+    if (model === 'Client') return clientAdapter(deps);
+    return DURABLE.has(model) ? durableAdapter(model, deps) : kvAdapter(model, deps);
+  };
+}
+
+const unsupported = async () => {
+  throw new Error('clients are managed through the Management API');
+};
+
+function clientAdapter({ tenantId, storage, placeholderSecret }: AdapterDeps): Adapter {
+  return {
+    async find(id) {
+      const client = await storage.clients.findById(tenantId, id);
+      return client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
+    },
+    upsert: unsupported,
+    destroy: unsupported,
+    consume: unsupported,
+    revokeByGrantId: unsupported,
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+  };
+}
+
+function durableAdapter(model: string, deps: AdapterDeps): Adapter {
+  const records = deps.storage.oidcRecords;
+  const { tenantId } = deps;
+  return {
+    upsert: (id, payload, expiresIn) => records.upsert(tenantId, model, id, payload, expiresIn),
+    find: (id) => records.find(tenantId, model, id) as Promise<AdapterPayload | undefined>,
+    findByUid: (uid) => records.findByUid(tenantId, model, uid) as Promise<AdapterPayload | undefined>,
+    findByUserCode: (code) =>
+      records.findByUserCode(tenantId, model, code) as Promise<AdapterPayload | undefined>,
+    destroy: (id) => records.destroy(tenantId, model, id),
+    revokeByGrantId: (grantId) => records.revokeByGrantId(tenantId, grantId),
+    async consume(id) {
+      if (await records.consume(tenantId, model, id)) return;
+      await refuseReuse(
+        deps,
+        (await records.find(tenantId, model, id))?.grantId as string | undefined,
+        model,
+      );
+    },
+  };
+}
+
+function kvAdapter(model: string, deps: AdapterDeps): Adapter {
+  const kv = deps.kv.scoped(`oidc:${model}:`);
+  const grants = deps.kv.scoped('oidc:grant:');
+  const key = (id: string) => `id:${id}`;
+
+  return {
+    async upsert(id, payload, expiresIn) {
+      const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
+      await kv.set(key(id), JSON.stringify(payload), ttlMs);
+      if (payload.uid) await kv.set(`uid:${payload.uid}`, id, ttlMs);
+      if (payload.userCode) await kv.set(`user_code:${payload.userCode}`, id, ttlMs);
+      if (payload.grantId) await rememberInGrant(grants, payload.grantId, `${model}:${id}`, ttlMs);
+    },
+    async find(id) {
+      return parse(await kv.get(key(id)));
+    },
+    async findByUid(uid) {
+      const id = await kv.get(`uid:${uid}`);
+      return id ? parse(await kv.get(key(id))) : undefined;
+    },
+    async findByUserCode(code) {
+      const id = await kv.get(`user_code:${code}`);
+      return id ? parse(await kv.get(key(id))) : undefined;
+    },
+    async destroy(id) {
+      await kv.delete(key(id));
+    },
+    async revokeByGrantId(grantId) {
+      const members = JSON.parse((await grants.get(grantId)) ?? '[]') as string[];
+      const mine = members.filter((member) => member.startsWith(`${model}:`));
+      await Promise.all(mine.map((member) => kv.delete(key(member.slice(model.length + 1)))));
+    },
+    async consume(id) {
+      // Compare-and-set on the stored record: of concurrent callers only one sees it unconsumed.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const raw = await kv.get(key(id));
+        const payload = parse(raw);
+        if (!raw || !payload) return;
+        if (payload.consumed) return refuseReuse(deps, payload.grantId, model);
+        const next = JSON.stringify({ ...payload, consumed: Math.floor(Date.now() / 1000) });
+        if (await kv.compareAndSet(key(id), raw, next)) return;
+      }
+      throw new Error(`could not consume ${model} ${id}: too much contention`);
+    },
+  };
+}
+
+async function refuseReuse(deps: AdapterDeps, grantId: string | undefined, model: string): Promise<never> {
+  if (grantId) await deps.revokeGrant(grantId);
+  throw new errors.InvalidGrant(
+    `${model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`,
+  );
+}
+
+/** Index of the records issued under a grant, so revoking the grant can find them. */
+async function rememberInGrant(grants: KvStore, grantId: string, member: string, ttlMs: number | undefined) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const current = (await grants.get(grantId)) ?? null;
+    const members = current ? (JSON.parse(current) as string[]) : [];
+    if (members.includes(member)) return;
+    // The index lives at least as long as its longest member (a day at most for short-lived models).
+    const ttl = Math.max(ttlMs ?? 86_400_000, (await grants.ttl(grantId)) ?? 0);
+    if (
+      await grants.compareAndSet(
+        grantId,
+        current,
+        JSON.stringify([...members, member]),
+        Number.isFinite(ttl) ? ttl : undefined,
+      )
+    )
+      return;
+  }
+}
+
+function parse(raw: string | undefined): AdapterPayload | undefined {
+  return raw ? (JSON.parse(raw) as AdapterPayload) : undefined;
+}

@@ -1,0 +1,71 @@
+import type { Client } from '@tessera/storage';
+
+/**
+ * Auth0's client shape → oidc-provider client metadata. Auth0 fields without an OIDC equivalent ride
+ * along as extra metadata (`is_first_party`, `web_origins`, `app_type`, `refresh_token`, `tessera_jwt`)
+ * so the provider's policies (consent, CORS, refresh lifetimes) can read them from the client.
+ *
+ * The secret itself is never here: Tessera stores only its HMAC, and `compareClientSecret` is
+ * replaced (configuration.ts) to check the presented secret against the stored HMAC. `client_secret`
+ * is set to an unguessable per-process placeholder because oidc-provider insists on one for the
+ * `client_secret_*` methods; the algorithms that would use it as a key (HS*, client_secret_jwt) are
+ * disabled.
+ */
+export function toClientMetadata(client: Client, placeholderSecret: string): Record<string, unknown> {
+  const grantTypes = supportedGrantTypes(client);
+  const interactive = grantTypes.includes('authorization_code') || grantTypes.includes('implicit');
+  const authMethod =
+    client.tokenEndpointAuthMethod ||
+    (client.appType === 'spa' || client.appType === 'native' ? 'none' : 'client_secret_post');
+  const jwt = client.jwtConfiguration as { alg?: string; lifetime_in_seconds?: number };
+  return {
+    client_id: client.clientId,
+    client_name: client.name,
+    ...(authMethod === 'none' ? {} : { client_secret: placeholderSecret }),
+    token_endpoint_auth_method: authMethod,
+    application_type: client.appType === 'native' ? 'native' : 'web',
+    grant_types: grantTypes,
+    response_types: interactive ? ['code'] : [],
+    redirect_uris: interactive ? client.callbacks : [],
+    post_logout_redirect_uris: client.allowedLogoutUrls,
+    // Auth0's ID tokens always carry auth_time (OIDC Core §2 makes it optional otherwise).
+    require_auth_time: true,
+    id_token_signed_response_alg: jwt.alg && jwt.alg !== 'HS256' ? jwt.alg : 'RS256',
+    ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
+    ...(client.initiateLoginUri ? { initiate_login_uri: client.initiateLoginUri } : {}),
+    is_first_party: client.isFirstParty,
+    web_origins: client.webOrigins,
+    app_type: client.appType ?? 'regular_web',
+    refresh_token: client.refreshToken,
+    tessera_jwt: { lifetime_in_seconds: jwt.lifetime_in_seconds ?? 36_000 },
+  };
+}
+
+/** Extra client properties the provider accepts (validated by our own Management API). */
+export const EXTRA_CLIENT_PROPERTIES = [
+  'is_first_party',
+  'web_origins',
+  'app_type',
+  'refresh_token',
+  'tessera_jwt',
+];
+
+const SUPPORTED = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'implicit']);
+
+function supportedGrantTypes(client: Client): string[] {
+  const declared = client.grantTypes.length > 0 ? client.grantTypes : defaultGrantTypes(client.appType);
+  return declared.filter((grant) => SUPPORTED.has(grant));
+}
+
+/** Auth0's defaults per application type when `grant_types` is empty. */
+function defaultGrantTypes(appType: string | null): string[] {
+  switch (appType) {
+    case 'non_interactive':
+      return ['client_credentials'];
+    case 'spa':
+    case 'native':
+      return ['authorization_code', 'refresh_token'];
+    default:
+      return ['authorization_code', 'refresh_token', 'client_credentials'];
+  }
+}

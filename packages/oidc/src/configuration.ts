@@ -1,0 +1,195 @@
+import type { LoginPages, PostLoginPort } from '@tessera/core';
+import type { SigningKey, Storage, Tenant } from '@tessera/storage';
+import type {
+  Configuration,
+  KoaContextWithOIDC,
+  ResourceServer as ProviderResourceServer,
+} from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
+import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
+import { EXTRA_CLIENT_PROPERTIES } from './client-metadata.ts';
+import { grantExtras } from './grant-extras.ts';
+import { toCookieKeys, toJwks } from './keys.ts';
+import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
+import { tenantSettings } from './tenant-settings.ts';
+
+export interface ConfigurationDeps {
+  tenant: Tenant;
+  issuer: string;
+  keys: SigningKey[];
+  storage: Storage;
+  pages: LoginPages;
+  adapter: Configuration['adapter'];
+  postLogin: PostLoginPort;
+}
+
+/** Auth0's paths (an app configured for Auth0 only changes its domain). */
+export const ROUTES = {
+  authorization: '/authorize',
+  token: '/oauth/token',
+  userinfo: '/userinfo',
+  jwks: '/.well-known/jwks.json',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/token/introspection',
+  end_session: '/oidc/logout',
+  pushed_authorization_request: '/oauth/par',
+} as const;
+
+/**
+ * The oidc-provider configuration of one tenant. Long because it is one object literal with a comment
+ * per decision; each policy that needs code lives in its own module.
+ */
+export function buildConfiguration(deps: ConfigurationDeps): Configuration {
+  const { tenant, storage } = deps;
+  const settings = tenantSettings(tenant);
+  const policy = interactionPolicy.base();
+  // Auth0 does not re-ask consent of first-party native apps on every login.
+  policy.get('consent')?.checks.remove('native_client_prompt');
+
+  return {
+    adapter: deps.adapter,
+    findAccount: createFindAccount(storage, tenant.id),
+    jwks: toJwks(deps.keys),
+    cookies: {
+      keys: toCookieKeys(deps.keys),
+      names: { session: 'tessera_session', interaction: 'tessera_interaction', resume: 'tessera_resume' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // All interaction pages live under /u/ (login, sign-up, consent, post-login), so the
+      // interaction cookie must be readable on all of them, not only on the first page's path.
+      short: { signed: true, httpOnly: true, sameSite: 'lax', path: '/u/' },
+    },
+    routes: ROUTES,
+    claims: CLAIMS_BY_SCOPE,
+    // Keep profile and email claims in the ID token even when an access token is issued (Auth0 does).
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'],
+    extraParams: ['audience', 'connection', 'screen_hint', 'organization', 'invitation'],
+    extraClientMetadata: { properties: EXTRA_CLIENT_PROPERTIES },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: 'RS256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    // HS* would use the client secret as a key, and Tessera keeps only its HMAC: asymmetric only.
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'PS256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'PS256'],
+    },
+    responseTypes: ['code', 'id_token', 'code id_token', 'id_token token', 'code id_token token', 'none'],
+    // RFC 7636 / OAuth 2.1: PKCE (S256 only) for every public client; for confidential clients when the tenant says so.
+    pkce: {
+      required: (_ctx, client) =>
+        client.clientAuthMethod === 'none' || settings.requirePkceForConfidentialClients,
+    },
+    clientBasedCORS: (_ctx, origin, client) =>
+      ((client as unknown as { web_origins?: string[] }).web_origins ?? []).includes(origin),
+    interactions: {
+      policy,
+      url: (_ctx, interaction) =>
+        `/u/${interaction.prompt.name === 'consent' ? 'consent' : 'login'}?state=${interaction.uid}`,
+    },
+    loadExistingGrant: (ctx) => grantExtras.loadExistingGrant(ctx, deps.postLogin, tenant.id),
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: renderLogout(deps.pages, tenant),
+        postLogoutSuccessSource: renderLogoutSuccess(deps.pages, tenant),
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Auth0 apps name the API with `audience` rather than RFC 8707's `resource`.
+        defaultResource: (ctx, _client, oneOf) =>
+          oneOf ??
+          (ctx.oidc.params?.audience as string | undefined) ??
+          (ctx.oidc.body as Record<string, string> | undefined)?.audience ??
+          settings.defaultAudience ??
+          undefined!,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, indicator, client) =>
+          resourceServerInfo(storage, tenant.id, ctx, indicator, client),
+      },
+    },
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || code.scope?.split(' ').includes('offline_access') === true),
+    rotateRefreshToken: (ctx) => {
+      const refresh = (ctx.oidc.client as unknown as { refresh_token?: { rotation_type?: string } })
+        .refresh_token;
+      return refresh?.rotation_type === 'rotating';
+    },
+    extraTokenClaims: (ctx, token) => grantExtras.accessTokenClaims(ctx, token),
+    ttl: {
+      AccessToken: (_ctx, token) =>
+        (token.resourceServer as ProviderResourceServer | undefined)?.accessTokenTTL ?? 86_400,
+      ClientCredentials: (_ctx, token) =>
+        (token.resourceServer as ProviderResourceServer | undefined)?.accessTokenTTL ?? 86_400,
+      AuthorizationCode: 60,
+      IdToken: (_ctx, _token, client) =>
+        (client as unknown as { tessera_jwt?: { lifetime_in_seconds: number } }).tessera_jwt
+          ?.lifetime_in_seconds ?? 36_000,
+      Interaction: 3_600,
+      Session: settings.sessionLifetimeSeconds,
+      Grant: settings.grantLifetimeSeconds,
+      RefreshToken: (_ctx, token, client) =>
+        refreshTokenTtl(
+          token as unknown as { iat: number; iiat?: number },
+          client as unknown as { refresh_token?: Record<string, unknown> },
+        ),
+    },
+    renderError: renderError(deps.pages, tenant),
+    allowOmittingSingleRegisteredRedirectUri: false,
+  } as Configuration;
+}
+
+/** Auth0's refresh token lifetimes: absolute (`token_lifetime`) and idle (`idle_token_lifetime`). */
+function refreshTokenTtl(
+  token: { iat: number; iiat?: number },
+  client: { refresh_token?: Record<string, unknown> },
+): number {
+  const settings = client.refresh_token ?? {};
+  const absolute = Number(settings.token_lifetime ?? 2_592_000);
+  const idle = settings.infinite_idle_token_lifetime
+    ? absolute
+    : Number(settings.idle_token_lifetime ?? 1_296_000);
+  const age = Math.floor(Date.now() / 1000) - (token.iiat ?? token.iat ?? Math.floor(Date.now() / 1000));
+  return Math.max(1, Math.min(idle, absolute - age));
+}
+
+async function resourceServerInfo(
+  storage: Storage,
+  tenantId: string,
+  ctx: KoaContextWithOIDC,
+  indicator: string,
+  client: { clientId: string },
+) {
+  const api = await storage.resourceServers.findByIdentifier(tenantId, indicator);
+  if (!api) throw new errors.InvalidTarget(`Service not found: ${indicator}`);
+  // Auth0 grants a machine client every scope of its client grant when it asks for none.
+  const params = ctx.oidc.params as Record<string, unknown> | undefined;
+  if (ctx.oidc.route === 'token' && params?.grant_type === 'client_credentials') {
+    const grant = (await storage.clients.listGrants(tenantId, client.clientId)).find(
+      (g) => g.audience === indicator,
+    );
+    if (!grant) throw new errors.AccessDenied(`Client is not authorized to access "${indicator}".`);
+    if (!params.scope) params.scope = grant.scopes.join(' ');
+    else
+      params.scope = String(params.scope)
+        .split(' ')
+        .filter((s) => grant.scopes.includes(s))
+        .join(' ');
+  }
+  return {
+    scope: api.scopes.map((s) => s.value).join(' '),
+    audience: api.identifier,
+    accessTokenTTL: api.tokenLifetime,
+    accessTokenFormat: 'jwt' as const,
+    jwt: { sign: { alg: api.signingAlg === 'HS256' ? 'RS256' : api.signingAlg } },
+  };
+}

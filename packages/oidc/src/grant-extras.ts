@@ -1,0 +1,151 @@
+import type { PostLoginPort } from '@tessera/core';
+import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+
+/**
+ * What the post-login trigger decided for a login (claims, scope changes), stored on the Grant so a
+ * code exchange and every later refresh carry it, as Auth0 does. The interaction result carries it
+ * from the login page to the grant (`result.tessera`); the two merge points below read it back.
+ */
+export interface GrantExtras {
+  idTokenClaims: Record<string, unknown>;
+  accessTokenClaims: Record<string, unknown>;
+  addScopes: string[];
+  removeScopes: string[];
+}
+
+/** Claims that identify, bind or time the token: only the provider sets them. */
+const PROTECTED_ID_TOKEN_CLAIMS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'azp',
+  'nonce',
+  'auth_time',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'acr',
+  'amr',
+  'sid',
+  'cnf',
+  'typ',
+]);
+
+type GrantWithExtras = InstanceType<Provider['Grant']> & { tessera?: GrantExtras };
+
+const grantOf = (ctx: KoaContextWithOIDC) => ctx.oidc.entities.Grant as GrantWithExtras | undefined;
+
+export const grantExtras = {
+  /**
+   * oidc-provider's `loadExistingGrant`: first-party clients skip consent (Auth0 "is_first_party"),
+   * and the trigger's outcome of this login is copied onto the grant.
+   */
+  async loadExistingGrant(ctx: KoaContextWithOIDC, postLogin: PostLoginPort, tenantId: string) {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const id = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(client.clientId);
+    let grant = (id ? await oidc.provider.Grant.find(id) : undefined) as GrantWithExtras | undefined;
+    const firstParty = (client as unknown as { is_first_party?: boolean }).is_first_party === true;
+    if (firstParty) {
+      grant ??= new oidc.provider.Grant({
+        clientId: client.clientId,
+        accountId: oidc.session!.accountId!,
+      }) as GrantWithExtras;
+      grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' ') || 'openid');
+      grant.addOIDCClaims([...oidc.requestParamClaims]);
+      for (const [indicator, resource] of Object.entries(oidc.resourceServers ?? {})) {
+        const allowed = new Set(String(resource.scope ?? '').split(' '));
+        const scopes = [...oidc.requestParamScopes].filter((scope) => allowed.has(scope));
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+    }
+    // A login that went through our pages brings its outcome; an SSO login (the session already
+    // exists, no page shown) runs the trigger here, so every authorization passes through it.
+    const extras =
+      (oidc.result as { tessera?: GrantExtras } | undefined)?.tessera ??
+      (await runForSso(ctx, postLogin, tenantId));
+    if (grant && extras) grant.tessera = extras;
+    if (grant && (firstParty || extras)) await grant.save();
+    return grant;
+  },
+
+  /** Access-token claims from the trigger (merged by oidc-provider under its registered claims). */
+  accessTokenClaims(ctx: KoaContextWithOIDC, _token: unknown): Record<string, unknown> | undefined {
+    return grantOf(ctx)?.tessera?.accessTokenClaims;
+  },
+};
+
+/**
+ * Patches that must exist exactly once per provider (DESIGN.md "Known traps"):
+ * - the Grant persists `tessera` with its other fields;
+ * - ID-token claims from the trigger are added after oidc-provider's claim filter (which keeps only
+ *   `claimsSupported` names and would drop namespaced custom claims);
+ * - every ID token carries `sid`, as Auth0's do;
+ * - the client secret is checked against the stored HMAC (Tessera never keeps the secret itself).
+ */
+export function patchProvider(
+  provider: Provider,
+  verifySecret: (clientId: string, secret: string) => Promise<boolean>,
+) {
+  const base = provider.Grant.IN_PAYLOAD;
+  Object.defineProperty(provider.Grant, 'IN_PAYLOAD', {
+    get: () => [...base, 'tessera'],
+    configurable: true,
+  });
+
+  const issue = provider.IdToken.prototype.issue;
+  provider.IdToken.prototype.issue = async function issueWithTriggerClaims(
+    this: InstanceType<Provider['IdToken']>,
+    options,
+  ) {
+    if (options?.use === 'idtoken') {
+      const ctx = (this as unknown as { ctx?: KoaContextWithOIDC }).ctx;
+      const claims = ctx ? grantOf(ctx)?.tessera?.idTokenClaims : undefined;
+      for (const [name, value] of Object.entries(claims ?? {})) {
+        // Defence in depth: the trigger layer already drops restricted names; never let one through.
+        if (!PROTECTED_ID_TOKEN_CLAIMS.has(name)) this.set(name, value);
+      }
+    }
+    return issue.call(this, options);
+  };
+
+  // Auth0 puts the session id in every ID token (apps use it for logout bookkeeping), not only for
+  // clients registered for back-channel logout.
+  provider.Client.prototype.includeSid = () => true;
+
+  provider.Client.prototype.compareClientSecret = function compareWithStoredHmac(
+    this: { clientId: string },
+    actual: string,
+  ) {
+    return verifySecret(this.clientId, actual) as unknown as boolean;
+  };
+}
+
+async function runForSso(
+  ctx: KoaContextWithOIDC,
+  postLogin: PostLoginPort,
+  tenantId: string,
+): Promise<GrantExtras> {
+  const { oidc } = ctx;
+  const params = oidc.params as Record<string, unknown>;
+  const outcome = await postLogin.run({
+    tenantId,
+    userId: oidc.session!.accountId!,
+    clientId: oidc.client!.clientId,
+    protocol: 'oidc-basic-profile',
+    requestedScopes: String(params.scope ?? '')
+      .split(' ')
+      .filter(Boolean),
+    audience: params.audience as string | undefined,
+    redirectUri: params.redirect_uri as string | undefined,
+    ip: ctx.ip,
+    id: (oidc as unknown as { uid?: string }).uid ?? oidc.session!.uid,
+  });
+  if (outcome.kind === 'deny') throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);
+  const { kind: _kind, ...extras } = outcome;
+  return extras;
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { issuerFor, type KvStore, type Logger, type LoginPages, type PostLoginPort } from '@tessera/core';
+import type { SigningKey, Storage, Tenant } from '@tessera/storage';
+import Provider from 'oidc-provider';
+import { createAdapterFactory } from './adapter.ts';
+import { buildConfiguration } from './configuration.ts';
+import { patchProvider } from './grant-extras.ts';
+import { keysFingerprint } from './keys.ts';
+import { installOfflineAccessAsAuth0 } from './offline-access.ts';
+
+export interface ProvidersDeps {
+  storage: Storage;
+  kv: KvStore;
+  pages: LoginPages;
+  postLogin: PostLoginPort;
+  scheme: 'http' | 'https';
+  /** Believe X-Forwarded-* (only when the server is configured with trusted proxies). */
+  trustProxy: boolean;
+  log: Logger;
+}
+
+export interface TenantProviders {
+  /** The tenant's provider, built on first use and rebuilt when its keys or settings changed. */
+  get(tenant: Tenant): Promise<Provider>;
+  issuerOf(tenant: Tenant): string;
+  /** Drop a tenant's provider now (after a local change of its keys or settings). */
+  invalidate(tenantId: string): void;
+}
+
+/** How often a cached provider re-reads its tenant's keys to notice a rotation made by another process. */
+const RECHECK_MS = 10_000;
+/** Models whose records hang off a grant (revoking the grant removes them). */
+const GRANT_BOUND = [
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+] as const;
+
+/** One oidc-provider instance per tenant (DESIGN.md "Tenants"), created lazily and cached. */
+export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
+  // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
+  const placeholderSecret = randomBytes(32).toString('base64url');
+  const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
+
+  const issuerOf = (tenant: Tenant) => issuerFor(tenant.domains[0]?.domain ?? 'localhost', deps.scheme);
+
+  async function loadKeys(tenant: Tenant): Promise<SigningKey[]> {
+    const keys = await deps.storage.signingKeys.list(tenant.id);
+    if (keys.some((key) => key.use === 'cookie' && key.state === 'current')) return keys;
+    await deps.storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
+    return deps.storage.signingKeys.list(tenant.id);
+  }
+
+  async function build(tenant: Tenant, keys: SigningKey[]): Promise<Provider> {
+    let provider: Provider | undefined;
+    const revokeGrant = async (grantId: string) => {
+      if (!provider) return;
+      await Promise.all(GRANT_BOUND.map((model) => provider![model].adapter.revokeByGrantId(grantId)));
+      await provider.Grant.adapter.destroy(grantId);
+    };
+    const adapter = createAdapterFactory({
+      tenantId: tenant.id,
+      storage: deps.storage,
+      kv: deps.kv.scoped(`t:${tenant.id}:`),
+      placeholderSecret,
+      revokeGrant,
+    });
+    const configuration = buildConfiguration({
+      tenant,
+      issuer: issuerOf(tenant),
+      keys,
+      storage: deps.storage,
+      pages: deps.pages,
+      adapter: adapter as never,
+      postLogin: deps.postLogin,
+    });
+    provider = new Provider(issuerOf(tenant), configuration);
+    provider.proxy = deps.trustProxy;
+    installOfflineAccessAsAuth0(provider);
+    patchProvider(provider, (clientId, secret) =>
+      deps.storage.clients.verifySecret(tenant.id, clientId, secret),
+    );
+    const log = deps.log.child({ tenant: tenant.name });
+    provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
+    provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
+    return provider;
+  }
+
+  return {
+    issuerOf,
+    async get(tenant) {
+      const now = Date.now();
+      const cached = cache.get(tenant.id);
+      if (cached && now - cached.checkedAt < RECHECK_MS) return cached.provider;
+      const keys = await loadKeys(tenant);
+      const fingerprint = `${keysFingerprint(keys)}|${tenant.updatedAt.toISOString()}|${tenant.domains.map((d) => d.domain).join(',')}`;
+      if (cached && cached.fingerprint === fingerprint) {
+        cached.checkedAt = now;
+        return cached.provider;
+      }
+      const provider = build(tenant, keys);
+      cache.set(tenant.id, { provider, fingerprint, checkedAt: now });
+      provider.catch(() => cache.delete(tenant.id));
+      return provider;
+    },
+    invalidate(tenantId) {
+      cache.delete(tenantId);
+    },
+  };
+}

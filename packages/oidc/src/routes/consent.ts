@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import type Provider from 'oidc-provider';
+import {
+  checkCsrf,
+  csrfFor,
+  finish,
+  type InteractionDeps,
+  loadInteraction,
+  pageBase,
+} from './interaction-context.ts';
+
+/**
+ * Consent for third-party clients (first-party clients never see it, see grant-extras.ts). Approving
+ * grants exactly the scopes and claims the provider reported missing; denying ends the flow with
+ * `access_denied` at the app.
+ */
+export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps) {
+  app.get('/u/consent', async (request, reply) => {
+    const { interaction } = await loadInteraction(deps, request, reply);
+    if (interaction.prompt.name !== 'consent')
+      return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
+    const client = await deps.storage.clients.findById(
+      request.tenant.id,
+      String(interaction.params.client_id),
+    );
+    // First-party apps never show a consent screen (Auth0); they get here only when the request
+    // carried prompt=consent (see offline-access.ts), so the consent is recorded without asking.
+    if (client?.isFirstParty) {
+      const { provider } = await loadInteraction(deps, request, reply);
+      return finish(provider, request, reply, {
+        consent: { grantId: await grantConsent(provider, interaction) },
+      });
+    }
+    const details = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const scopes = [
+      ...(details.missingOIDCScope ?? []),
+      ...Object.values(details.missingResourceScopes ?? {}).flat(),
+    ].map((value) => ({ value }));
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        deps.pages.consent({
+          ...pageBase(deps, request, interaction.params.ui_locales as string | undefined),
+          action: `/u/consent?state=${encodeURIComponent(interaction.uid)}`,
+          csrfToken: csrfFor(deps.storage, interaction.uid),
+          clientName: client?.name ?? String(interaction.params.client_id),
+          scopes,
+          audience: interaction.params.audience as string | undefined,
+        }),
+      );
+  });
+
+  app.post('/u/consent', async (request, reply) => {
+    const { provider, interaction } = await loadInteraction(deps, request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    checkCsrf(deps.storage, interaction.uid, body._csrf);
+    if (interaction.prompt.name !== 'consent')
+      return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
+    if (body.action !== 'accept') {
+      return finish(provider, request, reply, {
+        error: 'access_denied',
+        error_description: 'The user did not consent.',
+      });
+    }
+    const grantId = await grantConsent(provider, interaction);
+    return finish(provider, request, reply, { consent: { grantId } });
+  });
+}
+
+async function grantConsent(
+  provider: Provider,
+  interaction: Awaited<ReturnType<Provider['interactionDetails']>>,
+) {
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  const grant = interaction.grantId
+    ? ((await provider.Grant.find(interaction.grantId)) ?? newGrant(provider, interaction))
+    : newGrant(provider, interaction);
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  // The post-login outcome of this login travels with the grant, as for first-party clients.
+  const extras = (interaction.lastSubmission as { tessera?: unknown } | undefined)?.tessera;
+  if (extras) (grant as unknown as { tessera: unknown }).tessera = extras;
+  return grant.save();
+}
+
+function newGrant(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>) {
+  return new provider.Grant({
+    accountId: interaction.session!.accountId,
+    clientId: String(interaction.params.client_id),
+  });
+}

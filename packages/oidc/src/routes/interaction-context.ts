@@ -1,0 +1,69 @@
+import { AccessDeniedError, InvalidRequestError, type LoginPages } from '@tessera/core';
+import type { Storage } from '@tessera/storage';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { TenantProviders } from '../providers.ts';
+
+export interface InteractionDeps {
+  providers: TenantProviders;
+  storage: Storage;
+  pages: LoginPages;
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The interaction a request belongs to. oidc-provider finds it through the interaction cookie only;
+ * the `state` in the URL must name the same interaction, or a page opened for one flow could finish
+ * another (SECURITY.md 18: a flow started in one browser cannot be finished in another, whose cookie
+ * names a different interaction or none).
+ */
+export async function loadInteraction(deps: InteractionDeps, request: FastifyRequest, reply: FastifyReply) {
+  const provider = await deps.providers.get(request.tenant);
+  const state = (request.query as { state?: string }).state;
+  if (!state) throw new InvalidRequestError('missing state');
+  let interaction: Interaction;
+  try {
+    interaction = await provider.interactionDetails(request.raw, reply.raw);
+  } catch {
+    throw new AccessDeniedError(
+      'This login session has expired or belongs to another browser. Start again from the application.',
+    );
+  }
+  if (interaction.uid !== state) {
+    throw new AccessDeniedError(
+      'This login session has expired or belongs to another browser. Start again from the application.',
+    );
+  }
+  return { provider, interaction };
+}
+
+/** A CSRF token bound to the interaction: an HMAC under the master key, the same on every process. */
+export const csrfFor = (storage: Storage, uid: string) => storage.secretBox.hash(uid, 'interaction_csrf');
+
+export function checkCsrf(storage: Storage, uid: string, presented: unknown) {
+  if (typeof presented !== 'string' || !storage.secretBox.verify(uid, presented, 'interaction_csrf')) {
+    throw new AccessDeniedError('The form has expired. Go back and try again.');
+  }
+}
+
+export function pageBase(deps: InteractionDeps, request: FastifyRequest, uiLocales?: string) {
+  return {
+    locale: deps.pages.negotiateLocale(uiLocales, request.headers['accept-language']),
+    tenantName: request.tenant.friendlyName ?? request.tenant.name,
+    assetsPath: '/u/assets',
+  };
+}
+
+/** Finishes the interaction and sends the browser back to the provider's resume URL. */
+export async function finish(
+  provider: Provider,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: Record<string, unknown>,
+) {
+  const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
+    mergeWithLastSubmission: true,
+  });
+  return reply.redirect(returnTo, 303);
+}

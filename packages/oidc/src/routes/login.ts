@@ -1,0 +1,112 @@
+import type { PostLoginPort } from '@tessera/core';
+import { dummyVerify, MAX_PASSWORD_LENGTH, verifyPassword } from '@tessera/storage';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tenantSettings } from '../tenant-settings.ts';
+import type { Throttle } from '../throttle.ts';
+import { completeLogin } from './complete-login.ts';
+import {
+  checkCsrf,
+  csrfFor,
+  finish,
+  type InteractionDeps,
+  loadInteraction,
+  pageBase,
+} from './interaction-context.ts';
+
+export interface LoginDeps extends InteractionDeps {
+  throttle: Throttle;
+  postLogin: PostLoginPort;
+}
+
+type LoginError = 'invalid_credentials' | 'too_many_attempts' | 'blocked';
+
+/**
+ * Universal login: `/u/login?state=<interaction uid>`. Unknown user and wrong password take the same
+ * path through an argon2id verification and answer the same page (SECURITY.md 20); repeated failures
+ * are throttled per account and per IP.
+ */
+export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
+  app.get('/u/login', async (request, reply) => {
+    const { interaction } = await loadInteraction(deps, request, reply);
+    if (interaction.prompt.name === 'consent')
+      return reply.redirect(`/u/consent?state=${interaction.uid}`, 303);
+    return renderLogin(deps, request, reply, interaction, {
+      identifier: interaction.params.login_hint as string | undefined,
+    });
+  });
+
+  app.post('/u/login', async (request, reply) => {
+    const { provider, interaction } = await loadInteraction(deps, request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    checkCsrf(deps.storage, interaction.uid, body._csrf);
+    const identifier = typeof body.username === 'string' ? body.username.trim().slice(0, 320) : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+
+    const wait = await deps.throttle.blockedFor(identifier, request.ip);
+    if (wait > 0)
+      return renderLogin(
+        deps,
+        request,
+        reply,
+        interaction,
+        { identifier, error: 'too_many_attempts', retryAfterSeconds: wait },
+        429,
+      );
+
+    const found = identifier
+      ? await deps.storage.users.findForLogin(request.tenant.id, identifier)
+      : undefined;
+    // Every failure costs one argon2id verification, so timing does not tell an unknown account
+    // from a wrong password; an over-long password can never match (it could not have been set).
+    const acceptable = password.length > 0 && password.length <= MAX_PASSWORD_LENGTH;
+    const valid =
+      found && acceptable
+        ? await verifyPassword(password, found.passwordHash)
+        : (await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH)), false);
+    if (!found || !valid) {
+      await deps.throttle.recordFailure(identifier, request.ip);
+      return renderLogin(
+        deps,
+        request,
+        reply,
+        interaction,
+        { identifier, error: 'invalid_credentials' },
+        400,
+      );
+    }
+    if (found.user.blocked)
+      return renderLogin(deps, request, reply, interaction, { identifier, error: 'blocked' }, 403);
+    await deps.throttle.recordSuccess(identifier);
+
+    return completeLogin(deps, provider, request, reply, interaction, found.user, ['pwd']);
+  });
+}
+
+function renderLogin(
+  deps: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  interaction: { uid: string; params: Record<string, unknown> },
+  state: { identifier?: string; error?: LoginError; retryAfterSeconds?: number },
+  status = 200,
+) {
+  const settings = tenantSettings(request.tenant);
+  if (state.retryAfterSeconds) reply.header('retry-after', String(state.retryAfterSeconds));
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(
+      deps.pages.login({
+        ...pageBase(deps, request, interaction.params.ui_locales as string | undefined),
+        action: `/u/login?state=${encodeURIComponent(interaction.uid)}`,
+        csrfToken: csrfFor(deps.storage, interaction.uid),
+        identifier: state.identifier,
+        error: state.error,
+        retryAfterSeconds: state.retryAfterSeconds,
+        signupUrl: settings.signupEnabled
+          ? `/u/signup?state=${encodeURIComponent(interaction.uid)}`
+          : undefined,
+      }),
+    );
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TenantProviders } from '../providers.ts';
+
+/** Every path oidc-provider answers (Auth0's paths, see ROUTES) plus its internal resume and logout steps. */
+const PROVIDER_PATHS = [
+  '/.well-known/openid-configuration',
+  '/.well-known/jwks.json',
+  '/authorize',
+  '/authorize/:uid',
+  '/oauth/token',
+  '/userinfo',
+  '/oauth/revoke',
+  '/oauth/token/introspection',
+  '/oauth/par',
+  '/oidc/logout',
+  '/oidc/logout/confirm',
+  '/oidc/logout/success',
+];
+
+/**
+ * Hands the protocol endpoints to the tenant's oidc-provider (a Koa app) with the raw request and
+ * response. The body stream is left unread so the provider parses it itself; a JSON body on the
+ * token endpoint (Auth0 accepts JSON there, RFC 6749 only forms) is converted to a form first.
+ */
+export async function providerRoutes(app: FastifyInstance, options: { providers: TenantProviders }) {
+  const callbacks = new WeakMap<object, ReturnType<import('oidc-provider').default['callback']>>();
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      const error = Object.assign(new Error('The request body is not valid JSON'), { statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  const handoff = async (request: FastifyRequest, reply: FastifyReply) => {
+    const provider = await options.providers.get(request.tenant);
+    let callback = callbacks.get(provider);
+    if (!callback) {
+      callback = provider.callback();
+      callbacks.set(provider, callback);
+    }
+    if (request.body && typeof request.body === 'object') jsonToForm(request);
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) reply.raw.setHeader(name, value as string);
+    }
+    reply.hijack();
+    await callback(request.raw, reply.raw);
+  };
+
+  for (const url of PROVIDER_PATHS) {
+    app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url, handler: handoff });
+  }
+}
+
+function jsonToForm(request: FastifyRequest) {
+  const entries = Object.entries(request.body as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]): [string, string] => [
+      key,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]);
+  const form = new URLSearchParams(entries).toString();
+  const raw = request.raw as typeof request.raw & { body?: Record<string, string> };
+  // oidc-provider reads an already-consumed body from req.body; it needs a matching content-type
+  // and content-length to accept it.
+  raw.body = Object.fromEntries(entries);
+  raw.headers['content-type'] = 'application/x-www-form-urlencoded';
+  raw.headers['content-length'] = String(Buffer.byteLength(form));
+  delete raw.headers['transfer-encoding'];
+}

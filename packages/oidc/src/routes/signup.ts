@@ -1,0 +1,94 @@
+import { ConflictError, InvalidRequestError, type PostLoginPort } from '@tessera/core';
+import { MAX_PASSWORD_LENGTH } from '@tessera/storage';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tenantSettings } from '../tenant-settings.ts';
+import { completeLogin } from './complete-login.ts';
+import {
+  checkCsrf,
+  csrfFor,
+  type InteractionDeps,
+  loadInteraction,
+  pageBase,
+} from './interaction-context.ts';
+
+type SignupError = 'email_taken' | 'invalid_email' | 'weak_password';
+
+/** Sign-up with email and password, when the tenant enables it (`settings.signup_enabled`). */
+export async function signupRoutes(
+  app: FastifyInstance,
+  deps: InteractionDeps & { postLogin: PostLoginPort },
+) {
+  const render = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    uid: string,
+    uiLocales: unknown,
+    state: { email?: string; error?: SignupError },
+    status = 200,
+  ) =>
+    reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        deps.pages.signup({
+          ...pageBase(deps, request, uiLocales as string | undefined),
+          action: `/u/signup?state=${encodeURIComponent(uid)}`,
+          csrfToken: csrfFor(deps.storage, uid),
+          loginUrl: `/u/login?state=${encodeURIComponent(uid)}`,
+          email: state.email,
+          error: state.error,
+        }),
+      );
+
+  app.get('/u/signup', async (request, reply) => {
+    const { interaction } = await loadInteraction(deps, request, reply);
+    if (!tenantSettings(request.tenant).signupEnabled)
+      return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
+    return render(request, reply, interaction.uid, interaction.params.ui_locales, {});
+  });
+
+  app.post('/u/signup', async (request, reply) => {
+    const { provider, interaction } = await loadInteraction(deps, request, reply);
+    if (!tenantSettings(request.tenant).signupEnabled)
+      return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    checkCsrf(deps.storage, interaction.uid, body._csrf);
+    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (password.length < 8 || password.length > MAX_PASSWORD_LENGTH) {
+      return render(
+        request,
+        reply,
+        interaction.uid,
+        interaction.params.ui_locales,
+        { email, error: 'weak_password' },
+        400,
+      );
+    }
+    try {
+      const user = await deps.storage.users.create(request.tenant.id, { email, password });
+      return completeLogin(deps, provider, request, reply, interaction, user, ['pwd']);
+    } catch (error) {
+      if (error instanceof ConflictError)
+        return render(
+          request,
+          reply,
+          interaction.uid,
+          interaction.params.ui_locales,
+          { email, error: 'email_taken' },
+          409,
+        );
+      if (error instanceof InvalidRequestError)
+        return render(
+          request,
+          reply,
+          interaction.uid,
+          interaction.params.ui_locales,
+          { email, error: 'invalid_email' },
+          400,
+        );
+      throw error;
+    }
+  });
+}
