@@ -125,6 +125,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       return refresh?.rotation_type === 'rotating';
     },
     extraTokenClaims: (ctx, token) => grantExtras.accessTokenClaims(ctx, token),
+    formats: {
+      customizers: {
+        jwt: (_ctx, token, parts) =>
+          auth0AccessToken(deps.issuer, token, parts as { payload: Record<string, unknown> }),
+      },
+    },
     ttl: {
       AccessToken: (_ctx, token) =>
         (token.resourceServer as ProviderResourceServer | undefined)?.accessTokenTTL ?? 86_400,
@@ -192,4 +198,22 @@ async function resourceServerInfo(
     accessTokenFormat: 'jwt' as const,
     jwt: { sign: { alg: api.signingAlg === 'HS256' ? 'RS256' : api.signingAlg } },
   };
+}
+
+/**
+ * Auth0's access-token shape: a user's token that also carries `openid` is valid at `/userinfo` too
+ * (`aud: [api, <issuer>userinfo]`, answered by routes/jwt-userinfo.ts), and `azp` names the client.
+ */
+function auth0AccessToken(
+  issuer: string,
+  token: { kind?: string; clientId?: string; scope?: string },
+  parts: { payload: Record<string, unknown> },
+): void {
+  if (token.kind === 'AccessToken') {
+    const scopes = String(parts.payload.scope ?? '').split(' ');
+    if (scopes.includes('openid') && typeof parts.payload.aud === 'string') {
+      parts.payload.aud = [parts.payload.aud, `${issuer}userinfo`];
+    }
+    parts.payload.azp = token.clientId;
+  }
 }

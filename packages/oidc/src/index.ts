@@ -40,7 +40,7 @@ export function createOidc(deps: OidcDeps): {
   return {
     providers,
     async plugin(app) {
-      await app.register(providerRoutes, { providers });
+      await app.register(providerRoutes, { providers, storage: deps.storage });
       await app.register(async (pages) => {
         await pages.register(formBody, { bodyLimit: 64 * 1024 });
         await pages.register(loginRoutes, { ...interaction, throttle, postLogin: deps.postLogin });

@@ -1,5 +1,7 @@
+import type { Storage } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantProviders } from '../providers.ts';
+import { answerJwtUserinfo, jwtBearer } from './jwt-userinfo.ts';
 
 /** Every path oidc-provider answers (Auth0's paths, see ROUTES) plus its internal resume and logout steps. */
 const PROVIDER_PATHS = [
@@ -22,7 +24,10 @@ const PROVIDER_PATHS = [
  * response. The body stream is left unread so the provider parses it itself; a JSON body on the
  * token endpoint (Auth0 accepts JSON there, RFC 6749 only forms) is converted to a form first.
  */
-export async function providerRoutes(app: FastifyInstance, options: { providers: TenantProviders }) {
+export async function providerRoutes(
+  app: FastifyInstance,
+  options: { providers: TenantProviders; storage: Storage },
+) {
   const callbacks = new WeakMap<object, ReturnType<import('oidc-provider').default['callback']>>();
 
   app.removeAllContentTypeParsers();
@@ -38,6 +43,8 @@ export async function providerRoutes(app: FastifyInstance, options: { providers:
 
   const handoff = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = await options.providers.get(request.tenant);
+    const jwt = request.routeOptions.url === '/userinfo' ? jwtBearer(request) : undefined;
+    if (jwt) return answerJwtUserinfo(options.storage, request.tenant, provider.issuer, jwt, reply);
     let callback = callbacks.get(provider);
     if (!callback) {
       callback = provider.callback();

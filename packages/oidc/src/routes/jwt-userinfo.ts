@@ -1,0 +1,53 @@
+import type { Storage, Tenant } from '@tessera/storage';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { CLAIMS_BY_SCOPE, userClaims } from '../account.ts';
+
+/**
+ * Auth0 issues one JWT access token for an API *and* `/userinfo` when a login asks for an audience
+ * with `openid` (its `aud` is `[api, https://<domain>/userinfo]`), and apps call `/userinfo` with it.
+ * oidc-provider refuses access tokens with an audience at userinfo, so such tokens are answered here:
+ * signature against the tenant's published keys, issuer, the userinfo audience and expiry are checked,
+ * and only the claims of the granted OIDC scopes are returned (OIDC Core §5.3).
+ */
+export async function answerJwtUserinfo(
+  storage: Storage,
+  tenant: Tenant,
+  issuer: string,
+  token: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const keys = await storage.signingKeys.list(tenant.id);
+  const jwks = createLocalJWKSet({
+    keys: keys.flatMap((key) => (key.use === 'sig' && key.state !== 'revoked' ? [key.publicJwk] : [])),
+  });
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, jwks, { issuer, audience: `${issuer}userinfo`, typ: 'at+jwt' }));
+  } catch {
+    return reply
+      .code(401)
+      .header(
+        'www-authenticate',
+        'Bearer realm="userinfo", error="invalid_token", error_description="invalid token provided"',
+      )
+      .send({ error: 'invalid_token', error_description: 'invalid token provided' });
+  }
+  const user = payload.sub ? await storage.users.findById(tenant.id, payload.sub) : undefined;
+  if (!user || user.blocked) {
+    return reply.code(401).send({ error: 'invalid_token', error_description: 'invalid token provided' });
+  }
+  const scopes = String(payload.scope ?? '').split(' ');
+  const allowed = new Set(
+    scopes.flatMap((scope) => CLAIMS_BY_SCOPE[scope as keyof typeof CLAIMS_BY_SCOPE] ?? []),
+  );
+  const claims = Object.fromEntries(Object.entries(userClaims(user)).filter(([name]) => allowed.has(name)));
+  return reply.header('cache-control', 'no-store').send({ ...claims, sub: user.user_id });
+}
+
+/** The bearer token of a userinfo request when it is a JWT (three segments), else undefined. */
+export function jwtBearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  return token && token.split('.').length === 3 ? token : undefined;
+}
