@@ -11,6 +11,8 @@ import { loadMasterKey } from './boot/master-key.ts';
 import { loggerOptions } from './logger.ts';
 import { createTenantResolver } from './tenancy.ts';
 
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
 export interface BootOptions {
   env: Readonly<Record<string, string | undefined>>;
   inDocker?: boolean;
@@ -65,7 +67,14 @@ export async function boot(options: BootOptions): Promise<Running> {
     prefix: config.redis.prefix!,
     log: log.child({ component: 'kv' }),
   });
+  // Expired grants and refresh tokens are refused on read already; this only reclaims their rows.
+  const sweep = setInterval(() => {
+    storage.oidcRecords.deleteExpired(new Date()).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not delete expired oidc records');
+    });
+  }, SWEEP_INTERVAL_MS).unref();
   const closeStores = async () => {
+    clearInterval(sweep);
     await Promise.allSettled([kv.close(), storage.close()]);
   };
 
