@@ -8,6 +8,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { auth0LogoutRoutes } from './routes/auth0-logout.ts';
 import { consentRoutes } from './routes/consent.ts';
 import { loginRoutes } from './routes/login.ts';
+import { pageErrors } from './routes/page-errors.ts';
 import { providerRoutes } from './routes/provider-routes.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { createThrottle } from './throttle.ts';
@@ -42,6 +43,7 @@ export function createOidc(deps: OidcDeps): {
     async plugin(app) {
       await app.register(providerRoutes, { providers, storage: deps.storage });
       await app.register(async (pages) => {
+        pageErrors(pages, deps.pages);
         await pages.register(formBody, { bodyLimit: 64 * 1024 });
         await pages.register(loginRoutes, { ...interaction, throttle, postLogin: deps.postLogin });
         await pages.register(signupRoutes, { ...interaction, postLogin: deps.postLogin });

@@ -166,6 +166,9 @@ describe('OIDC attacks and faults', () => {
       body: new URLSearchParams(form),
     });
     assert.equal(crossed.status, 403, 'another browser (another interaction cookie)');
+    const page = await crossed.text();
+    assert.match(crossed.headers.get('content-type') ?? '', /text\/html/, 'a page for the person, not JSON');
+    assert.match(page, /belongs to another browser/);
 
     const tampered = new Browser(server.issuer);
     for (const [name, value] of alice.cookies)
