@@ -110,7 +110,9 @@ function kvAdapter(model: string, deps: AdapterDeps): Adapter {
       for (let attempt = 0; attempt < 5; attempt++) {
         const raw = await kv.get(key(id));
         const payload = parse(raw);
-        if (!raw || !payload) return;
+        // Gone since the provider read it: another redemption won and revoked the grant. Never
+        // report success for a record this call did not consume itself.
+        if (!raw || !payload) return refuseReuse(deps, undefined, model);
         if (payload.consumed) return refuseReuse(deps, payload.grantId, model);
         const next = JSON.stringify({ ...payload, consumed: Math.floor(Date.now() / 1000) });
         if (await kv.compareAndSet(key(id), raw, next)) return;
