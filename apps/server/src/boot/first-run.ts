@@ -19,7 +19,26 @@ export interface FirstRunResult {
  * checks what exists first, so a restart changes nothing and a boot that died half-way completes
  * the missing steps on the next start.
  */
+/** Postgres advisory lock held during first-run setup (the migrator holds 72707369). */
+const FIRST_RUN_LOCK = 72707370;
+
+/**
+ * Several processes may boot at once on an empty database (a deployment of N replicas): the setup runs
+ * under an advisory lock, so the second process finds what the first created instead of creating a
+ * second default tenant, key or management client.
+ */
 export async function ensureFirstRun(storage: Storage, config: Config, log: Logger): Promise<FirstRunResult> {
+  return storage.db.sql.session(async (conn) => {
+    await conn.query('SELECT pg_advisory_lock($1)', [FIRST_RUN_LOCK]);
+    try {
+      return await setUp(storage, config, log);
+    } finally {
+      await conn.query('SELECT pg_advisory_unlock($1)', [FIRST_RUN_LOCK]);
+    }
+  });
+}
+
+async function setUp(storage: Storage, config: Config, log: Logger): Promise<FirstRunResult> {
   const domain = config.tenancy.domain!;
   const tenant =
     (await storage.tenants.getDefault()) ??
