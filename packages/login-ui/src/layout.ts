@@ -34,6 +34,7 @@ export function layout(model: BasePageModel, context: PageContext, title: string
 <meta name="robots" content="noindex">
 <meta name="color-scheme" content="light dark">
 <title>${t.documentTitle(title, model.tenantName)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${href}">
 </head>
 <body>

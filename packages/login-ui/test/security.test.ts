@@ -29,10 +29,12 @@ describe('pages under our CSP (no inline script or style, nothing external)', ()
       );
     });
 
-    it(`${name}: loads only our stylesheet, by a local versioned path`, () => {
+    it(`${name}: loads only our stylesheet, by a local versioned path, and declares an empty icon`, () => {
       const hash = pages.stylesheet().hash;
       const links = elements(doc, 'link');
       assert.deepEqual(links, [
+        // An empty data: icon, so browsers do not request /favicon.ico (a 404 on every page).
+        { tag: 'link', attrs: { rel: 'icon', href: 'data:,' } },
         { tag: 'link', attrs: { rel: 'stylesheet', href: `/u/assets/tessera.css?v=${hash}` } },
       ]);
       assert.deepEqual(elements(doc, 'img'), []);

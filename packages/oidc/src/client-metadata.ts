@@ -2,7 +2,7 @@ import type { Client } from '@tessera/storage';
 
 /**
  * Auth0's client shape → oidc-provider client metadata. Auth0 fields without an OIDC equivalent ride
- * along as extra metadata (`is_first_party`, `web_origins`, `app_type`, `refresh_token`, `tessera_jwt`)
+ * along as extra metadata (`is_first_party`, `cors_origins`, `app_type`, `refresh_token`, `tessera_jwt`)
  * so the provider's policies (consent, CORS, refresh lifetimes) can read them from the client.
  *
  * The secret itself is never here: Tessera stores only its HMAC, and `compareClientSecret` is
@@ -34,7 +34,9 @@ export function toClientMetadata(client: Client, placeholderSecret: string): Rec
     ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
     ...(client.initiateLoginUri ? { initiate_login_uri: client.initiateLoginUri } : {}),
     is_first_party: client.isFirstParty,
-    web_origins: client.webOrigins,
+    // Origins whose scripts may call the token endpoint (Auth0: "Allowed Origins (CORS)", "Allowed
+    // Web Origins", and the origins of the callback URLs, which Auth0 allows by default).
+    cors_origins: corsOrigins(client),
     app_type: client.appType ?? 'regular_web',
     refresh_token: client.refreshToken,
     tessera_jwt: { lifetime_in_seconds: jwt.lifetime_in_seconds ?? 36_000 },
@@ -44,7 +46,7 @@ export function toClientMetadata(client: Client, placeholderSecret: string): Rec
 /** Extra client properties the provider accepts (validated by our own Management API). */
 export const EXTRA_CLIENT_PROPERTIES = [
   'is_first_party',
-  'web_origins',
+  'cors_origins',
   'app_type',
   'refresh_token',
   'tessera_jwt',
@@ -68,4 +70,17 @@ function defaultGrantTypes(appType: string | null): string[] {
     default:
       return ['authorization_code', 'refresh_token', 'client_credentials'];
   }
+}
+
+function corsOrigins(client: Client): string[] {
+  const origins = new Set<string>();
+  for (const value of [...client.webOrigins, ...client.allowedOrigins, ...client.callbacks]) {
+    try {
+      const { origin } = new URL(value);
+      if (origin !== 'null') origins.add(origin);
+    } catch {
+      // Not a URL (a wildcard pattern, say): it matches nothing rather than something unintended.
+    }
+  }
+  return [...origins];
 }

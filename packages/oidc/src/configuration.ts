@@ -84,7 +84,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         client.clientAuthMethod === 'none' || settings.requirePkceForConfidentialClients,
     },
     clientBasedCORS: (_ctx, origin, client) =>
-      ((client as unknown as { web_origins?: string[] }).web_origins ?? []).includes(origin),
+      ((client as unknown as { cors_origins?: string[] }).cors_origins ?? []).includes(origin),
     interactions: {
       policy,
       url: (_ctx, interaction) =>

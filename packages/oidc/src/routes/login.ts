@@ -82,7 +82,7 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
   });
 }
 
-function renderLogin(
+async function renderLogin(
   deps: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -91,6 +91,8 @@ function renderLogin(
   status = 200,
 ) {
   const settings = tenantSettings(request.tenant);
+  // "Log in to <tenant> to continue to <app>", as Auth0's page says.
+  const client = await deps.storage.clients.findById(request.tenant.id, String(interaction.params.client_id));
   if (state.retryAfterSeconds) reply.header('retry-after', String(state.retryAfterSeconds));
   return reply
     .code(status)
@@ -102,6 +104,7 @@ function renderLogin(
         action: `/u/login?state=${encodeURIComponent(interaction.uid)}`,
         csrfToken: csrfFor(deps.storage, interaction.uid),
         identifier: state.identifier,
+        clientName: client?.name,
         error: state.error,
         retryAfterSeconds: state.retryAfterSeconds,
         signupUrl: settings.signupEnabled
