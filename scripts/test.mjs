@@ -3,12 +3,29 @@
 // when they are set (tests then create their own database and key prefix and clean up).
 // Arguments narrow the run: `pnpm test packages/config` runs the tests under that folder.
 import { spawnSync } from 'node:child_process';
+import { existsSync, globSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const folders = process.argv.slice(2);
 const roots = folders.length > 0 ? folders : ['packages/*', 'apps/*'];
 const patterns = roots.map((root) => `${root.replace(/\/$/, '')}/test/**/*.test.ts`);
 const concurrency = process.env.TESSERA_TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
+
+// Browser tests (test/browser/) drive Debian's Chromium. Without it they skip, which must not pass for
+// a tested run unnoticed: say so loudly, and refuse outright where the browser is required (CI).
+const CHROMIUM = '/usr/bin/chromium';
+const browserTestsSelected = globSync(patterns).some((file) => /(^|\/)test\/browser\//.test(file));
+const browserBanner = `*** BROWSER TESTS WILL BE SKIPPED: ${CHROMIUM} not found (apt-get install chromium) ***`;
+const browserMissing = browserTestsSelected && !existsSync(CHROMIUM);
+if (browserMissing) {
+  if (process.env.TESSERA_REQUIRE_BROWSER === '1') {
+    console.error(
+      `test: TESSERA_REQUIRE_BROWSER=1 but ${CHROMIUM} is not installed, so the browser tests cannot run (apt-get install chromium).`,
+    );
+    process.exit(1);
+  }
+  console.error(browserBanner);
+}
 
 const result = spawnSync(
   process.execPath,
@@ -22,4 +39,6 @@ const result = spawnSync(
   ],
   { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
 );
+// Repeated after the run: the first banner has scrolled far away by now.
+if (browserMissing) console.error(browserBanner);
 process.exit(result.status ?? 1);
