@@ -36,11 +36,23 @@ const unsupported = async () => {
   throw new Error('clients are managed through the Management API');
 };
 
+/** How long a client read from the database is reused (changes show within this time on every process). */
+const CLIENT_CACHE_MS = 5_000;
+
 function clientAdapter({ tenantId, storage, placeholderSecret }: AdapterDeps): Adapter {
+  // Every protocol request looks its client up, often several times; a short cache keeps that off the
+  // database (bounded: one entry per client of this tenant).
+  const cache = new Map<string, { metadata: AdapterPayload | undefined; expires: number }>();
   return {
     async find(id) {
+      const now = Date.now();
+      const hit = cache.get(id);
+      if (hit && hit.expires > now) return hit.metadata;
       const client = await storage.clients.findById(tenantId, id);
-      return client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
+      const metadata = client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
+      // Unknown ids are not cached, so random client_ids cannot grow the map.
+      if (metadata) cache.set(id, { metadata, expires: now + CLIENT_CACHE_MS });
+      return metadata;
     },
     upsert: unsupported,
     destroy: unsupported,

@@ -37,6 +37,9 @@ const PROTECTED_ID_TOKEN_CLAIMS = new Set([
 
 type GrantWithExtras = InstanceType<Provider['Grant']> & { tessera?: GrantExtras };
 
+/** What a save would persist that this module may change. */
+const snapshot = (grant: GrantWithExtras) => JSON.stringify([grant.openid, grant.resources, grant.tessera]);
+
 const grantOf = (ctx: KoaContextWithOIDC) => ctx.oidc.entities.Grant as GrantWithExtras | undefined;
 
 export const grantExtras = {
@@ -49,6 +52,7 @@ export const grantExtras = {
     const client = oidc.client!;
     const id = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(client.clientId);
     let grant = (id ? await oidc.provider.Grant.find(id) : undefined) as GrantWithExtras | undefined;
+    const before = grant ? snapshot(grant) : undefined;
     const firstParty = (client as unknown as { is_first_party?: boolean }).is_first_party === true;
     if (firstParty) {
       grant ??= new oidc.provider.Grant({
@@ -69,7 +73,8 @@ export const grantExtras = {
       (oidc.result as { tessera?: GrantExtras } | undefined)?.tessera ??
       (await runForSso(ctx, postLogin, tenantId));
     if (grant && extras) grant.tessera = extras;
-    if (grant && (firstParty || extras)) await grant.save();
+    // An SSO login usually changes nothing: write the grant only when it is new or different.
+    if (grant && snapshot(grant) !== before) await grant.save();
     return grant;
   },
 
