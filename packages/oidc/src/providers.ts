@@ -29,6 +29,12 @@ export interface TenantProviders {
 
 /** How often a cached provider re-reads its tenant's keys to notice a rotation made by another process. */
 const RECHECK_MS = 10_000;
+/** Advisory lock (with the tenant as second key) for creating a tenant's first cookie key. */
+const COOKIE_KEY_LOCK = 72707371;
+
+const hasCurrentCookieKey = (keys: SigningKey[]) =>
+  keys.some((key) => key.use === 'cookie' && key.state === 'current');
+
 /** Models whose records hang off a grant (revoking the grant removes them). */
 const GRANT_BOUND = [
   'AccessToken',
@@ -46,11 +52,40 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
 
   const issuerOf = (tenant: Tenant) => issuerFor(tenant.domains[0]?.domain ?? 'localhost', deps.scheme);
 
+  /** Tenants whose keys are being read right now: concurrent first requests share one read. */
+  const loading = new Map<string, Promise<Provider>>();
+
   async function loadKeys(tenant: Tenant): Promise<SigningKey[]> {
     const keys = await deps.storage.signingKeys.list(tenant.id);
-    if (keys.some((key) => key.use === 'cookie' && key.state === 'current')) return keys;
-    await deps.storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
-    return deps.storage.signingKeys.list(tenant.id);
+    if (hasCurrentCookieKey(keys)) return keys;
+    // A tenant without a cookie key (created before they existed, or by a tool): create one under a
+    // lock, re-checking inside it, so processes starting together agree on a single current key —
+    // two would make one process reject the session cookies the other signs.
+    return deps.storage.db.sql.session(async (conn) => {
+      await conn.query('SELECT pg_advisory_lock($1, hashtext($2))', [COOKIE_KEY_LOCK, tenant.id]);
+      try {
+        const again = await deps.storage.signingKeys.list(tenant.id);
+        if (hasCurrentCookieKey(again)) return again;
+        await deps.storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
+        return deps.storage.signingKeys.list(tenant.id);
+      } finally {
+        await conn.query('SELECT pg_advisory_unlock($1, hashtext($2))', [COOKIE_KEY_LOCK, tenant.id]);
+      }
+    });
+  }
+
+  async function refresh(tenant: Tenant): Promise<Provider> {
+    const cached = cache.get(tenant.id);
+    const keys = await loadKeys(tenant);
+    const fingerprint = `${keysFingerprint(keys)}|${tenant.updatedAt.toISOString()}|${tenant.domains.map((d) => d.domain).join(',')}`;
+    if (cached && cached.fingerprint === fingerprint) {
+      cached.checkedAt = Date.now();
+      return cached.provider;
+    }
+    const provider = build(tenant, keys);
+    cache.set(tenant.id, { provider, fingerprint, checkedAt: Date.now() });
+    provider.catch(() => cache.delete(tenant.id));
+    return provider;
   }
 
   async function build(tenant: Tenant, keys: SigningKey[]): Promise<Provider> {
@@ -91,19 +126,14 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   return {
     issuerOf,
     async get(tenant) {
-      const now = Date.now();
       const cached = cache.get(tenant.id);
-      if (cached && now - cached.checkedAt < RECHECK_MS) return cached.provider;
-      const keys = await loadKeys(tenant);
-      const fingerprint = `${keysFingerprint(keys)}|${tenant.updatedAt.toISOString()}|${tenant.domains.map((d) => d.domain).join(',')}`;
-      if (cached && cached.fingerprint === fingerprint) {
-        cached.checkedAt = now;
-        return cached.provider;
+      if (cached && Date.now() - cached.checkedAt < RECHECK_MS) return cached.provider;
+      let pending = loading.get(tenant.id);
+      if (!pending) {
+        pending = refresh(tenant).finally(() => loading.delete(tenant.id));
+        loading.set(tenant.id, pending);
       }
-      const provider = build(tenant, keys);
-      cache.set(tenant.id, { provider, fingerprint, checkedAt: now });
-      provider.catch(() => cache.delete(tenant.id));
-      return provider;
+      return pending;
     },
     invalidate(tenantId) {
       cache.delete(tenantId);

@@ -58,6 +58,9 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
       state: 'current',
     });
   }
+  if (!keys.some((k) => k.use === 'cookie' && k.state === 'current')) {
+    await storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
+  }
 
   const audience = managementAudience(issuer);
   if (!(await storage.resourceServers.findByIdentifier(tenant.id, audience))) {

@@ -79,10 +79,10 @@ describe('first run of `pnpm start` with no configuration', () => {
       assert.ok(tenant);
       assert.equal(tenant.name, 'default');
       const keys = await storage.signingKeys.list(tenant.id);
-      assert.deepEqual(
-        keys.map((k) => [k.alg, k.use, k.state]),
-        [['RS256', 'sig', 'current']],
-      );
+      assert.deepEqual(keys.map((k) => [k.alg, k.use, k.state]).sort(), [
+        ['HS256', 'cookie', 'current'],
+        ['RS256', 'sig', 'current'],
+      ]);
       const clients = await storage.clients.listByTenant(tenant.id);
       assert.equal(clients.length, 1);
       assert.equal(
