@@ -11,6 +11,7 @@ import { EXTRA_CLIENT_PROPERTIES } from './client-metadata.ts';
 import { grantExtras } from './grant-extras.ts';
 import { toCookieKeys, toJwks } from './keys.ts';
 import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
+import { accessTokenClaims } from './permissions.ts';
 import { tenantSettings } from './tenant-settings.ts';
 
 export interface ConfigurationDeps {
@@ -124,7 +125,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         .refresh_token;
       return refresh?.rotation_type === 'rotating';
     },
-    extraTokenClaims: (ctx, token) => grantExtras.accessTokenClaims(ctx, token),
+    extraTokenClaims: (ctx, token) => accessTokenClaims(storage, tenant.id, ctx, token),
     formats: {
       customizers: {
         jwt: (_ctx, token, parts) =>

@@ -27,6 +27,7 @@ export type {
   ResourceServerRepository,
   ResourceServerScope,
 } from './repositories/resource-servers.ts';
+export type { Role, RolePermission, RoleRepository } from './repositories/roles.ts';
 export {
   COOKIE_ALG,
   type CookieAlg,

@@ -8,6 +8,7 @@ import {
   createResourceServerRepository,
   type ResourceServerRepository,
 } from './repositories/resource-servers.ts';
+import { createRoleRepository, type RoleRepository } from './repositories/roles.ts';
 import { createSigningKeyRepository, type SigningKeyRepository } from './repositories/signing-keys.ts';
 import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts';
 import { createUserRepository, type UserRepository } from './repositories/users.ts';
@@ -26,6 +27,7 @@ export interface Storage {
   tenants: TenantRepository;
   clients: ClientRepository;
   resourceServers: ResourceServerRepository;
+  roles: RoleRepository;
   signingKeys: SigningKeyRepository;
   users: UserRepository;
   oidcRecords: OidcRecordRepository;
@@ -55,6 +57,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     tenants: createTenantRepository(prisma),
     clients: createClientRepository(prisma, secretBox),
     resourceServers: createResourceServerRepository(prisma),
+    roles: createRoleRepository(prisma),
     signingKeys: createSigningKeyRepository(prisma, secretBox),
     users: createUserRepository(prisma),
     oidcRecords: createOidcRecordRepository(prisma),

@@ -113,7 +113,7 @@ export async function discover(server: OidcTestServer, clientId: string, clientS
 
 /** A full authorization-code + PKCE login through the real pages; returns the token response. */
 export async function loginWithCode(
-  server: OidcTestServer,
+  _server: OidcTestServer,
   config: oidc.Configuration,
   browser: Browser,
   credentials: { username: string; password: string },

@@ -59,10 +59,9 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     // Every failure costs one argon2id verification, so timing does not tell an unknown account
     // from a wrong password; an over-long password can never match (it could not have been set).
     const acceptable = password.length > 0 && password.length <= MAX_PASSWORD_LENGTH;
-    const valid =
-      found && acceptable
-        ? await verifyPassword(password, found.passwordHash)
-        : (await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH)), false);
+    let valid = false;
+    if (found && acceptable) valid = await verifyPassword(password, found.passwordHash);
+    else await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH));
     if (!found || !valid) {
       await deps.throttle.recordFailure(identifier, request.ip);
       return renderLogin(

@@ -20,3 +20,6 @@ export const newResourceServerId = () => randomBytes(12).toString('hex');
 
 /** Auth0 client grant ids: `cgr_` + 16 alphanumerics. */
 export const newClientGrantId = () => `cgr_${alphanumeric(16)}`;
+
+/** Auth0 role ids: `rol_` + 16 alphanumerics. */
+export const newRoleId = () => `rol_${alphanumeric(16)}`;
