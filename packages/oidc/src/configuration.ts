@@ -143,7 +143,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           ?.lifetime_in_seconds ?? 36_000,
       Interaction: 3_600,
       Session: settings.sessionLifetimeSeconds,
-      Grant: settings.grantLifetimeSeconds,
+      // A grant must outlive the refresh tokens issued under it.
+      Grant: (ctx) =>
+        Math.max(
+          settings.grantLifetimeSeconds,
+          refreshLifetimes((ctx.oidc.client ?? {}) as { refresh_token?: Record<string, unknown> }).absolute,
+        ),
       RefreshToken: (_ctx, token, client) =>
         refreshTokenTtl(
           token as unknown as { iat: number; iiat?: number },
@@ -156,15 +161,31 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
 }
 
 /** Auth0's refresh token lifetimes: absolute (`token_lifetime`) and idle (`idle_token_lifetime`). */
+/** Five years stands for Auth0's "never expires" (oidc-provider needs a finite lifetime). */
+const NON_EXPIRING_SECONDS = 5 * 365 * 86_400;
+
+/**
+ * Auth0's refresh-token settings: `expiration_type: 'non-expiring'` or `infinite_token_lifetime` mean
+ * no absolute limit, `infinite_idle_token_lifetime` no idle limit; defaults 30 days and 15 days.
+ */
+function refreshLifetimes(client: { refresh_token?: Record<string, unknown> }) {
+  const settings = client.refresh_token ?? {};
+  const absolute =
+    settings.expiration_type === 'non-expiring' || settings.infinite_token_lifetime === true
+      ? NON_EXPIRING_SECONDS
+      : Number(settings.token_lifetime ?? 2_592_000);
+  const idle =
+    settings.expiration_type === 'non-expiring' || settings.infinite_idle_token_lifetime === true
+      ? absolute
+      : Number(settings.idle_token_lifetime ?? 1_296_000);
+  return { absolute, idle };
+}
+
 function refreshTokenTtl(
   token: { iat: number; iiat?: number },
   client: { refresh_token?: Record<string, unknown> },
 ): number {
-  const settings = client.refresh_token ?? {};
-  const absolute = Number(settings.token_lifetime ?? 2_592_000);
-  const idle = settings.infinite_idle_token_lifetime
-    ? absolute
-    : Number(settings.idle_token_lifetime ?? 1_296_000);
+  const { absolute, idle } = refreshLifetimes(client);
   const age = Math.floor(Date.now() / 1000) - (token.iiat ?? token.iat ?? Math.floor(Date.now() / 1000));
   return Math.max(1, Math.min(idle, absolute - age));
 }

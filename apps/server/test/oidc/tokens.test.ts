@@ -106,4 +106,36 @@ describe('refresh tokens, client credentials and revocation', () => {
     );
     assert.equal(decodeJwt(tokens.access_token).iss, server.issuer);
   });
+  it("honours the client's refresh_token settings: idle and absolute lifetimes, non-expiring, non-rotating", async () => {
+    const lifetimeOf = async (refreshToken: Record<string, unknown>) => {
+      const client = await createApp(server, { refreshToken });
+      const config = await discover(server, client.clientId, client.clientSecret);
+      const tokens = await loginWithCode(server, config, new Browser(server.issuer), bob);
+      const introspected = await oidc.tokenIntrospection(config, tokens.refresh_token!);
+      assert.equal(introspected.active, true);
+      return { config, tokens, seconds: Number(introspected.exp) - Number(introspected.iat) };
+    };
+    const idle = await lifetimeOf({
+      rotation_type: 'rotating',
+      expiration_type: 'expiring',
+      token_lifetime: 7200,
+      idle_token_lifetime: 600,
+    });
+    assert.equal(idle.seconds, 600, 'the idle lifetime when shorter');
+    const absolute = await lifetimeOf({
+      rotation_type: 'rotating',
+      expiration_type: 'expiring',
+      token_lifetime: 300,
+      idle_token_lifetime: 600,
+    });
+    assert.equal(absolute.seconds, 300, 'the absolute lifetime when shorter');
+    const forever = await lifetimeOf({ rotation_type: 'non-rotating', expiration_type: 'non-expiring' });
+    assert.ok(forever.seconds >= 5 * 365 * 86_400 - 5, `non-expiring lasts years, got ${forever.seconds}`);
+    const refreshed = await oidc.refreshTokenGrant(forever.config, forever.tokens.refresh_token!);
+    assert.ok(
+      !refreshed.refresh_token || refreshed.refresh_token === forever.tokens.refresh_token,
+      'non-rotating keeps its token',
+    );
+    await oidc.refreshTokenGrant(forever.config, forever.tokens.refresh_token!);
+  });
 });
