@@ -1,7 +1,7 @@
 import { InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
-import { type Client as ClientRow, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import { isForeignKeyViolation } from './errors.ts';
+import type { Client as ClientRow, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { isForeignKeyViolation, isRecordNotFound } from './errors.ts';
 import { newClientGrantId, newClientId, newClientSecret } from './ids.ts';
 
 /** Auth0's client, without any form of its secret. */
@@ -175,11 +175,6 @@ export function createClientRepository(prisma: PrismaClient, secretBox: SecretBo
       throw error;
     }
   }
-}
-
-/** Prisma's P2025: the record an update addresses does not exist (here: not in this tenant). */
-function isRecordNotFound(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
 }
 
 function toClient({ secretHash: _never, ...row }: ClientRow): Client {

@@ -13,6 +13,11 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return isKnown(error, 'P2003');
 }
 
+/** P2025: the record an update or delete addresses does not exist (for us: not in this tenant). */
+export function isRecordNotFound(error: unknown): boolean {
+  return isKnown(error, 'P2025');
+}
+
 function isKnown(error: unknown, code: string): error is Prisma.PrismaClientKnownRequestError {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
 }

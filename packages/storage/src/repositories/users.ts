@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/core';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { checkLength, hashPassword } from '../passwords.ts';
-import { isForeignKeyViolation, isUniqueViolation } from './errors.ts';
+import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 import { alphanumeric } from './ids.ts';
 import { checkUserInput, normalizeEmail, normalizeUsername } from './user-input.ts';
 
@@ -213,7 +213,7 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
 
 /** Prisma's "record to update not found" (P2025) as our NotFoundError; anything else unchanged. */
 function notFound(error: unknown, userId: string): unknown {
-  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
+  if (isRecordNotFound(error)) {
     return new NotFoundError(`The user ${userId} does not exist.`);
   }
   return error;
