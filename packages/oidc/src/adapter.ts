@@ -2,6 +2,7 @@ import type { KvStore } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import { toClientMetadata } from './client-metadata.ts';
+import { createTtlCache } from './ttl-cache.ts';
 
 /** Models that outlive a login and must survive a Redis flush: kept in Postgres. */
 const DURABLE = new Set(['Grant', 'RefreshToken']);
@@ -40,20 +41,14 @@ const unsupported = async () => {
 const CLIENT_CACHE_MS = 5_000;
 
 function clientAdapter({ tenantId, storage, placeholderSecret }: AdapterDeps): Adapter {
-  // Every protocol request looks its client up, often several times; a short cache keeps that off the
-  // database (bounded: one entry per client of this tenant).
-  const cache = new Map<string, { metadata: AdapterPayload | undefined; expires: number }>();
+  // Every protocol request looks its client up, often several times.
+  const cache = createTtlCache<AdapterPayload>(CLIENT_CACHE_MS);
   return {
-    async find(id) {
-      const now = Date.now();
-      const hit = cache.get(id);
-      if (hit && hit.expires > now) return hit.metadata;
-      const client = await storage.clients.findById(tenantId, id);
-      const metadata = client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
-      // Unknown ids are not cached, so random client_ids cannot grow the map.
-      if (metadata) cache.set(id, { metadata, expires: now + CLIENT_CACHE_MS });
-      return metadata;
-    },
+    find: (id) =>
+      cache.get(id, async () => {
+        const client = await storage.clients.findById(tenantId, id);
+        return client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
+      }),
     upsert: unsupported,
     destroy: unsupported,
     consume: unsupported,

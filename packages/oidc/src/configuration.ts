@@ -12,6 +12,7 @@ import { grantExtras } from './grant-extras.ts';
 import { toCookieKeys, toJwks } from './keys.ts';
 import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
 import { accessTokenClaims } from './permissions.ts';
+import { createTenantLookups, type TenantLookups } from './tenant-lookups.ts';
 import { tenantSettings } from './tenant-settings.ts';
 
 export interface ConfigurationDeps {
@@ -43,6 +44,7 @@ export const ROUTES = {
 export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   const { tenant, storage } = deps;
   const settings = tenantSettings(tenant);
+  const lookups = createTenantLookups(storage, tenant.id);
   const policy = interactionPolicy.base();
   // Auth0 does not re-ask consent of first-party native apps on every login.
   policy.get('consent')?.checks.remove('native_client_prompt');
@@ -114,7 +116,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           undefined!,
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, indicator, client) =>
-          resourceServerInfo(storage, tenant.id, ctx, indicator, client),
+          resourceServerInfo(lookups, ctx, indicator, client),
       },
     },
     issueRefreshToken: async (_ctx, client, code) =>
@@ -125,7 +127,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         .refresh_token;
       return refresh?.rotation_type === 'rotating';
     },
-    extraTokenClaims: (ctx, token) => accessTokenClaims(storage, tenant.id, ctx, token),
+    extraTokenClaims: (ctx, token) => accessTokenClaims(lookups, ctx, token),
     formats: {
       customizers: {
         jwt: (_ctx, token, parts) =>
@@ -144,10 +146,16 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       Interaction: 3_600,
       Session: settings.sessionLifetimeSeconds,
       // A grant must outlive the refresh tokens issued under it.
-      Grant: (ctx) =>
+      // Also called outside a provider request (a grant saved by the consent page): `ctx` is then
+      // undefined and the client is the one the grant was built with.
+      Grant: (ctx, grant) =>
         Math.max(
           settings.grantLifetimeSeconds,
-          refreshLifetimes((ctx.oidc.client ?? {}) as { refresh_token?: Record<string, unknown> }).absolute,
+          refreshLifetimes(
+            ((grant as unknown as { client?: unknown }).client ?? ctx?.oidc?.client ?? {}) as {
+              refresh_token?: Record<string, unknown>;
+            },
+          ).absolute,
         ),
       RefreshToken: (_ctx, token, client) =>
         refreshTokenTtl(
@@ -190,21 +198,21 @@ function refreshTokenTtl(
   return Math.max(1, Math.min(idle, absolute - age));
 }
 
+const USER_OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'];
+
 async function resourceServerInfo(
-  storage: Storage,
-  tenantId: string,
+  lookups: TenantLookups,
   ctx: KoaContextWithOIDC,
   indicator: string,
   client: { clientId: string },
 ) {
-  const api = await storage.resourceServers.findByIdentifier(tenantId, indicator);
+  const api = await lookups.api(indicator);
   if (!api) throw new errors.InvalidTarget(`Service not found: ${indicator}`);
   // Auth0 grants a machine client every scope of its client grant when it asks for none.
   const params = ctx.oidc.params as Record<string, unknown> | undefined;
-  if (ctx.oidc.route === 'token' && params?.grant_type === 'client_credentials') {
-    const grant = (await storage.clients.listGrants(tenantId, client.clientId)).find(
-      (g) => g.audience === indicator,
-    );
+  const machine = ctx.oidc.route === 'token' && params?.grant_type === 'client_credentials';
+  if (machine) {
+    const grant = (await lookups.clientGrants(client.clientId)).find((g) => g.audience === indicator);
     if (!grant) throw new errors.AccessDenied(`Client is not authorized to access "${indicator}".`);
     if (!params.scope) params.scope = grant.scopes.join(' ');
     else
@@ -214,7 +222,8 @@ async function resourceServerInfo(
         .join(' ');
   }
   return {
-    scope: api.scopes.map((s) => s.value).join(' '),
+    // A user's token for an API also carries the OIDC scopes granted (Auth0), so it serves /userinfo.
+    scope: [...(machine ? [] : USER_OIDC_SCOPES), ...api.scopes.map((s) => s.value)].join(' '),
     audience: api.identifier,
     accessTokenTTL: api.tokenLifetime,
     accessTokenFormat: 'jwt' as const,

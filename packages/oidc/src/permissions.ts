@@ -1,6 +1,6 @@
-import type { Storage } from '@tessera/storage';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { grantExtras } from './grant-extras.ts';
+import type { TenantLookups } from './tenant-lookups.ts';
 
 /** Auth0's token dialects that add a `permissions` claim ("Add Permissions in the Access Token"). */
 const AUTHZ_DIALECTS = new Set(['access_token_authz', 'rfc9068_profile_authz']);
@@ -11,19 +11,18 @@ const AUTHZ_DIALECTS = new Set(['access_token_authz', 'rfc9068_profile_authz']);
  * or, for a machine token, the scopes of its client grant.
  */
 export async function accessTokenClaims(
-  storage: Storage,
-  tenantId: string,
+  lookups: TenantLookups,
   ctx: KoaContextWithOIDC,
   token: { kind?: string; accountId?: string; scope?: string; resourceServer?: { audience?: string } },
 ): Promise<Record<string, unknown> | undefined> {
   const fromTrigger = grantExtras.accessTokenClaims(ctx, token);
   const audience = token.resourceServer?.audience;
   if (!audience) return fromTrigger;
-  const api = await storage.resourceServers.findByIdentifier(tenantId, audience);
+  const api = await lookups.api(audience);
   if (!api?.enforcePolicies || !AUTHZ_DIALECTS.has(api.tokenDialect)) return fromTrigger;
   const permissions =
     token.kind === 'AccessToken' && token.accountId
-      ? await storage.roles.permissionsOf(tenantId, token.accountId, audience)
+      ? await lookups.permissionsOf(token.accountId, audience)
       : String(token.scope ?? '')
           .split(' ')
           .filter(Boolean);

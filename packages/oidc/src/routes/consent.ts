@@ -35,10 +35,18 @@ export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps)
       missingOIDCScope?: string[];
       missingResourceScopes?: Record<string, string[]>;
     };
+    // API scopes are shown with the API's own description (pages/consent.ts falls back to the name).
+    const descriptions = new Map<string, string>();
+    for (const indicator of Object.keys(details.missingResourceScopes ?? {})) {
+      const api = await deps.storage.resourceServers.findByIdentifier(request.tenant.id, indicator);
+      for (const scope of api?.scopes ?? []) descriptions.set(scope.value, scope.description);
+    }
     const scopes = [
-      ...(details.missingOIDCScope ?? []),
-      ...Object.values(details.missingResourceScopes ?? {}).flat(),
-    ].map((value) => ({ value }));
+      ...new Set([
+        ...(details.missingOIDCScope ?? []),
+        ...Object.values(details.missingResourceScopes ?? {}).flat(),
+      ]),
+    ].map((value) => ({ value, description: descriptions.get(value) }));
     return reply
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
@@ -80,9 +88,9 @@ async function grantConsent(
     missingOIDCClaims?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-  const grant = interaction.grantId
-    ? ((await provider.Grant.find(interaction.grantId)) ?? newGrant(provider, interaction))
-    : newGrant(provider, interaction);
+  const grant =
+    (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ??
+    (await newGrant(provider, interaction));
   if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
   if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
   for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
@@ -94,9 +102,17 @@ async function grantConsent(
   return grant.save();
 }
 
-function newGrant(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>) {
-  return new provider.Grant({
+async function newGrant(
+  provider: Provider,
+  interaction: Awaited<ReturnType<Provider['interactionDetails']>>,
+) {
+  // The client goes with the grant: its lifetime (configuration ttl.Grant) depends on the client's
+  // refresh-token settings, and this save runs outside oidc-provider's request context.
+  const grant = new provider.Grant({
     accountId: interaction.session!.accountId,
     clientId: String(interaction.params.client_id),
   });
+  // oidc-provider's setter (BaseToken#client): the grant's lifetime reads it (configuration.ts ttl.Grant).
+  (grant as unknown as { client: unknown }).client = await provider.Client.find(grant.clientId!);
+  return grant;
 }
