@@ -11,6 +11,9 @@ import {
   pageBase,
 } from './interaction-context.ts';
 
+/** Auth0's default password policy ("fair") asks for at least 8 characters. */
+const MIN_PASSWORD_LENGTH = 8;
+
 type SignupError = 'email_taken' | 'invalid_email' | 'weak_password';
 
 /** Sign-up with email and password, when the tenant enables it (`settings.signup_enabled`). */
@@ -38,6 +41,7 @@ export async function signupRoutes(
           loginUrl: `/u/login?state=${encodeURIComponent(uid)}`,
           email: state.email,
           error: state.error,
+          passwordMinLength: MIN_PASSWORD_LENGTH,
         }),
       );
 
@@ -56,7 +60,7 @@ export async function signupRoutes(
     checkCsrf(deps.storage, interaction.uid, body._csrf);
     const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
     const password = typeof body.password === 'string' ? body.password : '';
-    if (password.length < 8 || password.length > MAX_PASSWORD_LENGTH) {
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       return render(
         request,
         reply,
@@ -66,29 +70,28 @@ export async function signupRoutes(
         400,
       );
     }
+    let user: Awaited<ReturnType<typeof deps.storage.users.create>>;
     try {
-      const user = await deps.storage.users.create(request.tenant.id, { email, password });
-      return completeLogin(deps, provider, request, reply, interaction, user, ['pwd']);
+      user = await deps.storage.users.create(request.tenant.id, { email, password });
     } catch (error) {
-      if (error instanceof ConflictError)
-        return render(
-          request,
-          reply,
-          interaction.uid,
-          interaction.params.ui_locales,
-          { email, error: 'email_taken' },
-          409,
-        );
-      if (error instanceof InvalidRequestError)
-        return render(
-          request,
-          reply,
-          interaction.uid,
-          interaction.params.ui_locales,
-          { email, error: 'invalid_email' },
-          400,
-        );
-      throw error;
+      const failure =
+        error instanceof ConflictError
+          ? 'email_taken'
+          : error instanceof InvalidRequestError
+            ? 'invalid_email'
+            : undefined;
+      if (!failure) throw error;
+      const status = failure === 'email_taken' ? 409 : 400;
+      return render(
+        request,
+        reply,
+        interaction.uid,
+        interaction.params.ui_locales,
+        { email, error: failure },
+        status,
+      );
     }
+    // Outside the try: a failure after the account exists must not read as "email taken".
+    return completeLogin(deps, provider, request, reply, interaction, user, ['pwd']);
   });
 }
