@@ -12,7 +12,7 @@ export interface AdapterDeps {
   storage: Storage;
   /** Already scoped to the tenant. */
   kv: KvStore;
-  placeholderSecret: string;
+  inertClientSecret: string;
   /** Called when a second redemption of a code or rotated refresh token is detected. */
   revokeGrant(grantId: string): Promise<void>;
 }
@@ -40,14 +40,14 @@ const unsupported = async () => {
 /** How long a client read from the database is reused (changes show within this time on every process). */
 const CLIENT_CACHE_MS = 5_000;
 
-function clientAdapter({ tenantId, storage, placeholderSecret }: AdapterDeps): Adapter {
+function clientAdapter({ tenantId, storage, inertClientSecret }: AdapterDeps): Adapter {
   // Every protocol request looks its client up, often several times.
   const cache = createTtlCache<AdapterPayload>(CLIENT_CACHE_MS);
   return {
     find: (id) =>
       cache.get(id, async () => {
         const client = await storage.clients.findById(tenantId, id);
-        return client ? (toClientMetadata(client, placeholderSecret) as AdapterPayload) : undefined;
+        return client ? (toClientMetadata(client, inertClientSecret) as AdapterPayload) : undefined;
       }),
     upsert: unsupported,
     destroy: unsupported,

@@ -7,11 +7,11 @@ import type { Client } from '@tessera/storage';
  *
  * The secret itself is never here: Tessera stores only its HMAC, and `compareClientSecret` is
  * replaced (configuration.ts) to check the presented secret against the stored HMAC. `client_secret`
- * is set to an unguessable per-process placeholder because oidc-provider insists on one for the
+ * is set to an unguessable per-process value that nothing accepts because oidc-provider insists on one for the
  * `client_secret_*` methods; the algorithms that would use it as a key (HS*, client_secret_jwt) are
  * disabled.
  */
-export function toClientMetadata(client: Client, placeholderSecret: string): Record<string, unknown> {
+export function toClientMetadata(client: Client, inertClientSecret: string): Record<string, unknown> {
   const grantTypes = supportedGrantTypes(client);
   const interactive = grantTypes.includes('authorization_code') || grantTypes.includes('implicit');
   const authMethod =
@@ -21,7 +21,7 @@ export function toClientMetadata(client: Client, placeholderSecret: string): Rec
   return {
     client_id: client.clientId,
     client_name: client.name,
-    ...(authMethod === 'none' ? {} : { client_secret: placeholderSecret }),
+    ...(authMethod === 'none' ? {} : { client_secret: inertClientSecret }),
     token_endpoint_auth_method: authMethod,
     application_type: client.appType === 'native' ? 'native' : 'web',
     grant_types: grantTypes,

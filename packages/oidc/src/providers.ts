@@ -47,7 +47,7 @@ const GRANT_BOUND = [
 /** One oidc-provider instance per tenant (DESIGN.md "Tenants"), created lazily and cached. */
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
-  const placeholderSecret = randomBytes(32).toString('base64url');
+  const inertClientSecret = randomBytes(32).toString('base64url');
   const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
 
   const issuerOf = (tenant: Tenant) => issuerFor(tenant.domains[0]?.domain ?? 'localhost', deps.scheme);
@@ -99,7 +99,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
       tenantId: tenant.id,
       storage: deps.storage,
       kv: deps.kv.scoped(`t:${tenant.id}:`),
-      placeholderSecret,
+      inertClientSecret,
       revokeGrant,
     });
     const configuration = buildConfiguration({
