@@ -39,7 +39,12 @@ export interface LoginPageModel extends BasePageModel {
 }
 
 /** Sign-up is email + password, as Auth0's database connections ask. */
-export type SignupError = 'email_taken' | 'invalid_email' | 'weak_password' | 'server_error';
+export type SignupError =
+  | 'email_taken'
+  | 'invalid_email'
+  | 'weak_password'
+  | 'too_many_attempts'
+  | 'server_error';
 
 export interface SignupPageModel extends BasePageModel {
   action: string;

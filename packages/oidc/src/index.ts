@@ -46,7 +46,7 @@ export function createOidc(deps: OidcDeps): {
         pageErrors(pages, deps.pages);
         await pages.register(formBody, { bodyLimit: 64 * 1024 });
         await pages.register(loginRoutes, { ...interaction, throttle, postLogin: deps.postLogin });
-        await pages.register(signupRoutes, { ...interaction, postLogin: deps.postLogin });
+        await pages.register(signupRoutes, { ...interaction, postLogin: deps.postLogin, throttle });
         await pages.register(consentRoutes, interaction);
         await pages.register(assetRoutes, { pages: deps.pages });
         await pages.register(auth0LogoutRoutes, { providers });

@@ -8,6 +8,8 @@ import type { KvStore } from '@tessera/core';
 export const LIMITS = {
   perAccount: { max: 10, windowMs: 15 * 60_000 },
   perIp: { max: 50, windowMs: 15 * 60_000 },
+  /** Every sign-up attempt counts: it creates an account, and a refusal tells whether an email exists. */
+  signupPerIp: { max: 20, windowMs: 15 * 60_000 },
 } as const;
 
 export interface Throttle {
@@ -16,6 +18,8 @@ export interface Throttle {
   recordFailure(account: string, ip: string): Promise<void>;
   /** A successful login clears the account's counter (not the IP's). */
   recordSuccess(account: string): Promise<void>;
+  /** Counts one sign-up attempt from `ip`; seconds to wait when the window is already full, else 0. */
+  signupAttempt(ip: string): Promise<number>;
 }
 
 export function createThrottle(kv: KvStore): Throttle {
@@ -46,6 +50,10 @@ export function createThrottle(kv: KvStore): Throttle {
     },
     async recordSuccess(account) {
       await store.delete(accountKey(account));
+    },
+    async signupAttempt(ip) {
+      const count = await store.increment(`signup:${ip}`, LIMITS.signupPerIp.windowMs);
+      return count > LIMITS.signupPerIp.max ? wait(`signup:${ip}`, LIMITS.signupPerIp.max) : 0;
     },
   };
 }

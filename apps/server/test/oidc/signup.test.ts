@@ -283,4 +283,29 @@ describe('sign-up', () => {
     assert.equal(await countUsers(open.tenantId), before);
     assert.equal(await server.storage.users.findByEmail(open.tenantId, 'heidi@example.com'), undefined);
   });
+  // Last in this file: every sign-up attempt above came from the same address and counts too.
+  it('sign-up attempts are limited per IP: past the window, 429 with Retry-After and nobody created', async () => {
+    const signup = await signupPage();
+    let answer: Awaited<ReturnType<typeof postForm>> | undefined;
+    for (let attempt = 0; attempt <= 20; attempt++) {
+      answer = await postForm(signup.browser, signup.action, {
+        _csrf: signup.csrf,
+        email: 'not-an-email',
+        password: 'long enough password',
+      });
+      if (answer.response.status === 429) break;
+      assert.equal(answer.response.status, 400);
+    }
+    assert.equal(answer?.response.status, 429, 'the 21st attempt of the window at the latest');
+    assert.ok(Number(answer?.response.headers.get('retry-after')) > 0);
+    assert.match(await answer!.response.text(), /Too many sign-up attempts/);
+    const before = await countUsers(open.tenantId);
+    const valid = await postForm(signup.browser, signup.action, {
+      _csrf: signup.csrf,
+      email: 'late@example.com',
+      password: 'a long enough password',
+    });
+    assert.equal(valid.response.status, 429, 'even a valid sign-up waits');
+    assert.equal(await countUsers(open.tenantId), before);
+  });
 });

@@ -41,6 +41,7 @@ export const en: Messages = {
       email_taken: 'An account with this email already exists.',
       invalid_email: 'Enter a valid email address.',
       weak_password: 'This password is too weak. Choose a longer, less common one.',
+      too_many_attempts: 'Too many sign-up attempts from your network. Try again later.',
       server_error: 'Something went wrong on our side. Please try again.',
     },
   },

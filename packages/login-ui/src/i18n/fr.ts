@@ -46,6 +46,7 @@ export const fr: Messages = {
       email_taken: 'Un compte existe déjà avec cette adresse e-mail.',
       invalid_email: 'Saisissez une adresse e-mail valide.',
       weak_password: 'Ce mot de passe est trop faible. Choisissez-en un plus long et moins courant.',
+      too_many_attempts: 'Trop de tentatives d’inscription depuis votre réseau. Réessayez plus tard.',
       server_error: 'Une erreur s’est produite de notre côté. Veuillez réessayer.',
     },
   },

@@ -37,6 +37,7 @@ export interface Messages {
       email_taken: string;
       invalid_email: string;
       weak_password: string;
+      too_many_attempts: string;
       server_error: string;
     };
   };

@@ -10,6 +10,7 @@ const FIELD_OF: Record<SignupError, 'email' | 'password' | undefined> = {
   email_taken: 'email',
   invalid_email: 'email',
   weak_password: 'password',
+  too_many_attempts: undefined,
   server_error: undefined,
 };
 

@@ -1,7 +1,8 @@
-import { ConflictError, InvalidRequestError, type PostLoginPort } from '@tessera/core';
+import { ConflictError, InvalidRequestError, type PostLoginPort, type SignupError } from '@tessera/core';
 import { MAX_PASSWORD_LENGTH } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tenantSettings } from '../tenant-settings.ts';
+import type { Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
 import {
   checkCsrf,
@@ -14,12 +15,10 @@ import {
 /** Auth0's default password policy ("fair") asks for at least 8 characters. */
 const MIN_PASSWORD_LENGTH = 8;
 
-type SignupError = 'email_taken' | 'invalid_email' | 'weak_password';
-
 /** Sign-up with email and password, when the tenant enables it (`settings.signup_enabled`). */
 export async function signupRoutes(
   app: FastifyInstance,
-  deps: InteractionDeps & { postLogin: PostLoginPort },
+  deps: InteractionDeps & { postLogin: PostLoginPort; throttle: Throttle },
 ) {
   const render = (
     request: FastifyRequest,
@@ -59,6 +58,18 @@ export async function signupRoutes(
     const body = (request.body ?? {}) as Record<string, unknown>;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
     const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
+    const retryAfter = await deps.throttle.signupAttempt(request.ip);
+    if (retryAfter > 0) {
+      reply.header('retry-after', String(retryAfter));
+      return render(
+        request,
+        reply,
+        interaction.uid,
+        interaction.params.ui_locales,
+        { email, error: 'too_many_attempts' },
+        429,
+      );
+    }
     const password = typeof body.password === 'string' ? body.password : '';
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       return render(
