@@ -23,6 +23,10 @@ export function toClientMetadata(client: Client, inertClientSecret: string): Rec
     client_name: client.name,
     ...(authMethod === 'none' ? {} : { client_secret: inertClientSecret }),
     token_endpoint_auth_method: authMethod,
+    // private_key_jwt (RFC 7523): the client signs its assertion; only public keys are kept here.
+    // A client without keys gets an empty set: its assertions fail as invalid_client, not as a
+    // metadata error that would tell the caller how the client is configured.
+    ...(authMethod === 'private_key_jwt' ? { jwks: client.jwks ?? { keys: [] } } : {}),
     application_type: client.appType === 'native' ? 'native' : 'web',
     grant_types: grantTypes,
     response_types: interactive ? ['code'] : [],

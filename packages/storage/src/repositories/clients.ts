@@ -1,6 +1,6 @@
 import { InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
-import type { Client as ClientRow, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { type Client as ClientRow, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { isForeignKeyViolation, isRecordNotFound } from './errors.ts';
 import { newClientGrantId, newClientId, newClientSecret } from './ids.ts';
 
@@ -20,6 +20,8 @@ export interface Client {
   tokenEndpointAuthMethod: string;
   jwtConfiguration: Record<string, unknown>;
   refreshToken: Record<string, unknown>;
+  /** Public keys (JWK Set) for `private_key_jwt` client authentication; null when none. */
+  jwks: { keys: Record<string, unknown>[] } | null;
   clientMetadata: Record<string, string>;
   addons: Record<string, unknown>;
   logoUri: string | null;
@@ -79,6 +81,7 @@ const SETTABLE: readonly (keyof Settable)[] = [
   'tokenEndpointAuthMethod',
   'jwtConfiguration',
   'refreshToken',
+  'jwks',
   'clientMetadata',
   'addons',
   'logoUri',
@@ -101,6 +104,7 @@ export function createClientRepository(prisma: PrismaClient, secretBox: SecretBo
             tenantId,
             jwtConfiguration: input.jwtConfiguration as object | undefined,
             refreshToken: input.refreshToken as object | undefined,
+            jwks: (input.jwks ?? undefined) as object | undefined,
             addons: input.addons as object | undefined,
             secretHash: secretBox.hash(clientSecret, SECRET_PURPOSE),
             secretRotatedAt: new Date(),
@@ -142,6 +146,8 @@ export function createClientRepository(prisma: PrismaClient, secretBox: SecretBo
       const data = Object.fromEntries(
         SETTABLE.filter((field) => patch[field] !== undefined).map((field) => [field, patch[field]]),
       ) as Prisma.ClientUpdateInput;
+      // A JSON column is cleared with SQL NULL, which Prisma spells DbNull.
+      if (patch.jwks === null) data.jwks = Prisma.DbNull;
       return toClient(await updateOne(tenantId, clientId, data));
     },
     async rotateSecret(tenantId, clientId) {
@@ -182,6 +188,7 @@ function toClient({ secretHash: _never, ...row }: ClientRow): Client {
     ...row,
     jwtConfiguration: row.jwtConfiguration as Record<string, unknown>,
     refreshToken: row.refreshToken as Record<string, unknown>,
+    jwks: (row.jwks as Client['jwks']) ?? null,
     clientMetadata: row.clientMetadata as Record<string, string>,
     addons: row.addons as Record<string, unknown>,
   };
