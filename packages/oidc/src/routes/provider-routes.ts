@@ -51,6 +51,7 @@ export async function providerRoutes(
       callbacks.set(provider, callback);
     }
     if (request.body && typeof request.body === 'object') jsonToForm(request);
+    vetForwardedHeaders(request);
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string);
     }
@@ -78,4 +79,16 @@ function jsonToForm(request: FastifyRequest) {
   raw.headers['content-type'] = 'application/x-www-form-urlencoded';
   raw.headers['content-length'] = String(Buffer.byteLength(form));
   delete raw.headers['transfer-encoding'];
+}
+
+/**
+ * Koa (oidc-provider) trusts X-Forwarded-* wholesale when `proxy` is on, while Fastify believes them
+ * only from the configured proxies. Hand Koa the values Fastify derived, so a client that is not a
+ * trusted proxy cannot choose the scheme, host or address the provider sees.
+ */
+function vetForwardedHeaders(request: FastifyRequest) {
+  const headers = request.raw.headers;
+  headers['x-forwarded-proto'] = request.protocol;
+  headers['x-forwarded-host'] = request.host;
+  headers['x-forwarded-for'] = request.ip;
 }
