@@ -439,7 +439,8 @@ async function whileInsertsWait<T>(
     const deadline = Date.now() + patienceMs;
     while (Date.now() < deadline) {
       const [row] = await storage.db.sql.query<{ waiting: number }>(
-        'SELECT count(*)::int AS waiting FROM pg_locks WHERE relation = $1::regclass AND NOT granted',
+        `SELECT count(*)::int AS waiting FROM pg_locks WHERE relation = $1::regclass AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [table],
       );
       if ((row?.waiting ?? 0) >= writers) break;
