@@ -7,7 +7,6 @@ import { completeLogin } from './complete-login.ts';
 import {
   checkCsrf,
   csrfFor,
-  finish,
   type InteractionDeps,
   loadInteraction,
   pageBase,
