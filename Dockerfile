@@ -9,7 +9,6 @@ ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true PRISMA_SCHEMA_ENGINE_BINARY=/usr/bi
 RUN npm install -g pnpm@12.4.2
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc prisma.config.ts ./
-COPY scripts ./scripts
 COPY prisma ./prisma
 COPY apps/server/package.json apps/server/
 COPY packages ./packages
