@@ -154,6 +154,8 @@ async function rememberInGrant(grants: KvStore, grantId: string, member: string,
     )
       return;
   }
+  // Unindexed, the record could not be revoked with its grant: fail the request instead.
+  throw new Error(`could not index ${member} under grant ${grantId}: too much contention`);
 }
 
 function parse(raw: string | undefined): AdapterPayload | undefined {

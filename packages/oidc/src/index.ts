@@ -13,7 +13,6 @@ import { providerRoutes } from './routes/provider-routes.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { createThrottle } from './throttle.ts';
 
-export { ROUTES } from './configuration.ts';
 export type { TenantProviders } from './providers.ts';
 
 export interface OidcDeps {

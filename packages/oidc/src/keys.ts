@@ -1,4 +1,5 @@
 import type { SigningKey } from '@tessera/storage';
+import type { JSONWebKeySet } from 'jose';
 import type { JWK } from 'oidc-provider';
 
 const ORDER = { current: 0, next: 1, previous: 2 } as const;
@@ -14,6 +15,17 @@ export function toJwks(keys: SigningKey[]): { keys: JWK[] } {
     .filter((key) => key.use === 'sig' && key.state in ORDER && key.privateJwk)
     .sort((a, b) => ORDER[a.state as keyof typeof ORDER] - ORDER[b.state as keyof typeof ORDER]);
   return { keys: usable.map((key) => key.privateJwk as JWK) };
+}
+
+/** The published half of the same keys: what anyone verifying Tessera's tokens uses. */
+export function toPublicJwks(keys: SigningKey[]): JSONWebKeySet {
+  return {
+    keys: keys.flatMap((key) =>
+      key.use === 'sig' && key.state in ORDER && key.publicJwk
+        ? [key.publicJwk as unknown as JSONWebKeySet['keys'][number]]
+        : [],
+    ),
+  };
 }
 
 /** Cookie-signing secrets: the current one signs, the others still verify (keygrip order). */

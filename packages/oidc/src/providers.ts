@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { issuerFor, type KvStore, type Logger, type LoginPages, type PostLoginPort } from '@tessera/core';
 import type { SigningKey, Storage, Tenant } from '@tessera/storage';
+import { createLocalJWKSet } from 'jose';
 import Provider from 'oidc-provider';
 import { createAdapterFactory } from './adapter.ts';
 import { buildConfiguration } from './configuration.ts';
 import { patchProvider } from './grant-extras.ts';
-import { keysFingerprint } from './keys.ts';
+import { revokeGrant } from './grant-revocation.ts';
+import { keysFingerprint, toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
 
 export interface ProvidersDeps {
@@ -22,7 +24,8 @@ export interface ProvidersDeps {
 export interface TenantProviders {
   /** The tenant's provider, built on first use and rebuilt when its keys or settings changed. */
   get(tenant: Tenant): Promise<Provider>;
-  issuerOf(tenant: Tenant): string;
+  /** The public keys a provider was built with (for verifying its own tokens without a database read). */
+  verificationKeys(provider: Provider): ReturnType<typeof createLocalJWKSet>;
   /** Drop a tenant's provider now (after a local change of its keys or settings). */
   invalidate(tenantId: string): void;
 }
@@ -35,15 +38,6 @@ const COOKIE_KEY_LOCK = 72707371;
 const hasCurrentCookieKey = (keys: SigningKey[]) =>
   keys.some((key) => key.use === 'cookie' && key.state === 'current');
 
-/** Models whose records hang off a grant (revoking the grant removes them). */
-const GRANT_BOUND = [
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-] as const;
-
 /** One oidc-provider instance per tenant (DESIGN.md "Tenants"), created lazily and cached. */
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
@@ -51,6 +45,8 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
 
   const issuerOf = (tenant: Tenant) => issuerFor(tenant.domains[0]?.domain ?? 'localhost', deps.scheme);
+
+  const publicKeys = new WeakMap<Provider, ReturnType<typeof createLocalJWKSet>>();
 
   /** Tenants whose keys are being read right now: concurrent first requests share one read. */
   const loading = new Map<string, Promise<Provider>>();
@@ -90,17 +86,16 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
 
   async function build(tenant: Tenant, keys: SigningKey[]): Promise<Provider> {
     let provider: Provider | undefined;
-    const revokeGrant = async (grantId: string) => {
+    const revokeGrantOfProvider = async (grantId: string) => {
       if (!provider) return;
-      await Promise.all(GRANT_BOUND.map((model) => provider![model].adapter.revokeByGrantId(grantId)));
-      await provider.Grant.adapter.destroy(grantId);
+      await revokeGrant(provider, grantId);
     };
     const adapter = createAdapterFactory({
       tenantId: tenant.id,
       storage: deps.storage,
       kv: deps.kv.scoped(`t:${tenant.id}:`),
       inertClientSecret,
-      revokeGrant,
+      revokeGrant: revokeGrantOfProvider,
     });
     const configuration = buildConfiguration({
       tenant,
@@ -117,6 +112,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     patchProvider(provider, (clientId, secret) =>
       deps.storage.clients.verifySecret(tenant.id, clientId, secret),
     );
+    publicKeys.set(provider, createLocalJWKSet(toPublicJwks(keys)));
     const log = deps.log.child({ tenant: tenant.name });
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
@@ -124,7 +120,11 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   }
 
   return {
-    issuerOf,
+    verificationKeys(provider) {
+      const keys = publicKeys.get(provider);
+      if (!keys) throw new Error('not a provider built here');
+      return keys;
+    },
     async get(tenant) {
       const cached = cache.get(tenant.id);
       if (cached && Date.now() - cached.checkedAt < RECHECK_MS) return cached.provider;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { revokeGrant } from '../grant-revocation.ts';
 import type { TenantProviders } from '../providers.ts';
 
 /**
@@ -34,13 +35,4 @@ export async function auth0LogoutRoutes(app: FastifyInstance, options: { provide
       return reply.redirect(returnTo, 302);
     return reply.redirect('/oidc/logout/success', 302);
   });
-}
-
-async function revokeGrant(provider: import('oidc-provider').default, grantId: string) {
-  await Promise.all(
-    [provider.AccessToken, provider.AuthorizationCode, provider.RefreshToken].map((model) =>
-      model.adapter.revokeByGrantId(grantId),
-    ),
-  );
-  await provider.Grant.adapter.destroy(grantId);
 }

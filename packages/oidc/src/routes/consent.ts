@@ -16,17 +16,13 @@ import {
  */
 export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps) {
   app.get('/u/consent', async (request, reply) => {
-    const { interaction } = await loadInteraction(deps, request, reply);
+    const { provider, interaction } = await loadInteraction(deps, request, reply);
     if (interaction.prompt.name !== 'consent')
       return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
-    const client = await deps.storage.clients.findById(
-      request.tenant.id,
-      String(interaction.params.client_id),
-    );
+    const client = await provider.Client.find(String(interaction.params.client_id));
     // First-party apps never show a consent screen (Auth0); they get here only when the request
     // carried prompt=consent (see offline-access.ts), so the consent is recorded without asking.
-    if (client?.isFirstParty) {
-      const { provider } = await loadInteraction(deps, request, reply);
+    if ((client as { is_first_party?: boolean } | undefined)?.is_first_party) {
       return finish(provider, request, reply, {
         consent: { grantId: await grantConsent(provider, interaction) },
       });
@@ -55,7 +51,7 @@ export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps)
           ...pageBase(deps, request, interaction.params.ui_locales as string | undefined),
           action: `/u/consent?state=${encodeURIComponent(interaction.uid)}`,
           csrfToken: csrfFor(deps.storage, interaction.uid),
-          clientName: client?.name ?? String(interaction.params.client_id),
+          clientName: client?.clientName ?? String(interaction.params.client_id),
           scopes,
           audience: interaction.params.audience as string | undefined,
         }),

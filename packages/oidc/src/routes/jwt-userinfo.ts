@@ -1,26 +1,23 @@
 import type { Storage, Tenant } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { type createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { CLAIMS_BY_SCOPE, userClaims } from '../account.ts';
 
 /**
  * Auth0 issues one JWT access token for an API *and* `/userinfo` when a login asks for an audience
  * with `openid` (its `aud` is `[api, https://<domain>/userinfo]`), and apps call `/userinfo` with it.
  * oidc-provider refuses access tokens with an audience at userinfo, so such tokens are answered here:
- * signature against the tenant's published keys, issuer, the userinfo audience and expiry are checked,
+ * signature against the tenant's published keys (those its provider was built with), issuer, the userinfo audience and expiry are checked,
  * and only the claims of the granted OIDC scopes are returned (OIDC Core §5.3).
  */
 export async function answerJwtUserinfo(
   storage: Storage,
   tenant: Tenant,
   issuer: string,
+  jwks: ReturnType<typeof createLocalJWKSet>,
   token: string,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const keys = await storage.signingKeys.list(tenant.id);
-  const jwks = createLocalJWKSet({
-    keys: keys.flatMap((key) => (key.use === 'sig' && key.state !== 'revoked' ? [key.publicJwk] : [])),
-  });
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, jwks, { issuer, audience: `${issuer}userinfo`, typ: 'at+jwt' }));

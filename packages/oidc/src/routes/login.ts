@@ -90,7 +90,9 @@ async function renderLogin(
 ) {
   const settings = tenantSettings(request.tenant);
   // "Log in to <tenant> to continue to <app>", as Auth0's page says.
-  const client = await deps.storage.clients.findById(request.tenant.id, String(interaction.params.client_id));
+  // The provider's client lookup is cached; the page needs only the name.
+  const provider = await deps.providers.get(request.tenant);
+  const client = await provider.Client.find(String(interaction.params.client_id));
   if (state.retryAfterSeconds) reply.header('retry-after', String(state.retryAfterSeconds));
   return reply
     .code(status)
@@ -102,7 +104,7 @@ async function renderLogin(
         action: `/u/login?state=${encodeURIComponent(interaction.uid)}`,
         csrfToken: csrfFor(deps.storage, interaction.uid),
         identifier: state.identifier,
-        clientName: client?.name,
+        clientName: client?.clientName,
         error: state.error,
         retryAfterSeconds: state.retryAfterSeconds,
         signupUrl: settings.signupEnabled

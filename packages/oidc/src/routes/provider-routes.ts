@@ -1,22 +1,16 @@
 import type { Storage } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ROUTES } from '../configuration.ts';
 import type { TenantProviders } from '../providers.ts';
 import { answerJwtUserinfo, jwtBearer } from './jwt-userinfo.ts';
 
-/** Every path oidc-provider answers (Auth0's paths, see ROUTES) plus its internal resume and logout steps. */
+/** Every path oidc-provider answers: Auth0's (ROUTES) plus discovery and its internal resume and logout steps. */
 const PROVIDER_PATHS = [
+  ...Object.values(ROUTES),
   '/.well-known/openid-configuration',
-  '/.well-known/jwks.json',
-  '/authorize',
   '/authorize/:uid',
-  '/oauth/token',
-  '/userinfo',
-  '/oauth/revoke',
-  '/oauth/token/introspection',
-  '/oauth/par',
-  '/oidc/logout',
-  '/oidc/logout/confirm',
-  '/oidc/logout/success',
+  `${ROUTES.end_session}/confirm`,
+  `${ROUTES.end_session}/success`,
 ];
 
 /**
@@ -44,7 +38,10 @@ export async function providerRoutes(
   const handoff = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = await options.providers.get(request.tenant);
     const jwt = request.routeOptions.url === '/userinfo' ? jwtBearer(request) : undefined;
-    if (jwt) return answerJwtUserinfo(options.storage, request.tenant, provider.issuer, jwt, reply);
+    if (jwt) {
+      const keys = options.providers.verificationKeys(provider);
+      return answerJwtUserinfo(options.storage, request.tenant, provider.issuer, keys, jwt, reply);
+    }
     let callback = callbacks.get(provider);
     if (!callback) {
       callback = provider.callback();
