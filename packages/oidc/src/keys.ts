@@ -35,11 +35,3 @@ export function toCookieKeys(keys: SigningKey[]): Buffer[] {
     .sort((a, b) => ORDER[a.state as keyof typeof ORDER] - ORDER[b.state as keyof typeof ORDER])
     .map((key) => key.secret as Buffer);
 }
-
-/** Changes whenever a key is added, rotated or revoked: a provider built from other keys is stale. */
-export function keysFingerprint(keys: SigningKey[]): string {
-  return keys
-    .map((key) => `${key.kid}:${key.state}`)
-    .sort()
-    .join(',');
-}

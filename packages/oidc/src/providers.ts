@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { issuerFor, type KvStore, type Logger, type LoginPages, type PostLoginPort } from '@tessera/core';
-import type { SigningKey, Storage, Tenant } from '@tessera/storage';
+import { keysStamp, type SigningKey, type Storage, type Tenant } from '@tessera/storage';
 import { createLocalJWKSet } from 'jose';
 import Provider from 'oidc-provider';
 import { createAdapterFactory } from './adapter.ts';
 import { buildConfiguration } from './configuration.ts';
 import { patchProvider } from './grant-extras.ts';
 import { revokeGrant } from './grant-revocation.ts';
-import { keysFingerprint, toPublicJwks } from './keys.ts';
+import { toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
 
 export interface ProvidersDeps {
@@ -72,14 +72,15 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
 
   async function refresh(tenant: Tenant): Promise<Provider> {
     const cached = cache.get(tenant.id);
-    const keys = await loadKeys(tenant);
-    const fingerprint = `${keysFingerprint(keys)}|${tenant.updatedAt.toISOString()}|${tenant.domains.map((d) => d.domain).join(',')}`;
-    if (cached && cached.fingerprint === fingerprint) {
+    const settings = `${tenant.updatedAt.toISOString()}|${tenant.domains.map((d) => d.domain).join(',')}`;
+    // The periodic re-check reads only key ids and states; keys are decrypted only to build.
+    if (cached && cached.fingerprint === `${await deps.storage.signingKeys.stamp(tenant.id)}|${settings}`) {
       cached.checkedAt = Date.now();
       return cached.provider;
     }
+    const keys = await loadKeys(tenant);
     const provider = build(tenant, keys);
-    cache.set(tenant.id, { provider, fingerprint, checkedAt: Date.now() });
+    cache.set(tenant.id, { provider, fingerprint: `${keysStamp(keys)}|${settings}`, checkedAt: Date.now() });
     provider.catch(() => cache.delete(tenant.id));
     return provider;
   }

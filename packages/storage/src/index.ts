@@ -35,6 +35,7 @@ export {
   jwkThumbprint,
   type KeyState,
   type KeyUse,
+  keysStamp,
   SIGNING_ALGS,
   type SigningAlg,
   type SigningKey,

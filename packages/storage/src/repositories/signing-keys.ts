@@ -69,6 +69,11 @@ export interface SigningKeyRepository {
    */
   list(tenantId: string, options?: { includeRevoked?: boolean }): Promise<SigningKey[]>;
   /**
+   * `keysStamp` of the tenant's usable keys, read without decrypting anything: a cheap way for a
+   * cache of built providers to notice a rotation made by another process.
+   */
+  stamp(tenantId: string): Promise<string>;
+  /**
    * One overlap rotation of `use`, in one transaction: `next` (or a new key) becomes `current`, the
    * old `current` becomes `previous`, a new `next` is published. `alg` is the new next key's
    * algorithm (default: that of the key becoming current; cookie keys are always HS256), so an
@@ -194,6 +199,13 @@ export function createSigningKeyRepository(prisma: PrismaClient, secretBox: Secr
   return {
     create,
     list: (tenantId, options) => list(tenantId, options),
+    async stamp(tenantId) {
+      const rows = await prisma.signingKey.findMany({
+        where: { tenantId, state: { not: 'revoked' } },
+        select: { kid: true, state: true },
+      });
+      return keysStamp(rows);
+    },
     async rotate(tenantId, use, { alg, retentionSeconds } = {}) {
       if (use !== 'sig' && use !== 'cookie') throw new InvalidRequestError(`unknown key use ${use}`);
       if (use === 'cookie' && alg !== undefined) {
@@ -270,4 +282,13 @@ function checkAlg(alg: string, use: string): void {
   if (use === 'cookie' ? alg !== COOKIE_ALG : !SIGNING_ALGS.includes(alg as SigningAlg)) {
     throw new InvalidRequestError(`unsupported algorithm ${alg} for ${use} keys`);
   }
+}
+
+/** Changes whenever a key is added, rotated or revoked (the same for `list` results and `stamp`). */
+export function keysStamp(keys: readonly { kid: string; state: string }[]): string {
+  return keys
+    .filter((key) => key.state !== 'revoked')
+    .map((key) => `${key.kid}:${key.state}`)
+    .sort()
+    .join(',');
 }
