@@ -1,5 +1,5 @@
 import { ServiceUnavailableError, TesseraError } from '@tessera/core';
-import type { Tenant, TenantRepository } from '@tessera/storage';
+import { normalizeDomain, type Tenant, type TenantRepository } from '@tessera/storage';
 
 export interface TenantResolver {
   /** The tenant serving a Host header value: its custom domain, else the default tenant. */
@@ -53,9 +53,10 @@ export function createTenantResolver(tenants: TenantRepository): TenantResolver 
 
 /** Lowercase, no trailing dot; anything that is not a plausible host[:port] resolves to the default. */
 export function normalizeHost(host: string | undefined): string {
-  const value = (host ?? '')
-    .trim()
-    .toLowerCase()
-    .replace(/\.(?=:\d+$|$)/, '');
-  return /^[a-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/.test(value) ? value : '';
+  try {
+    // The same rule as the custom-domain table (storage's normalizeDomain), minus a trailing dot.
+    return normalizeDomain((host ?? '').trim().replace(/\.(?=:\d+$|$)/, ''));
+  } catch {
+    return '';
+  }
 }

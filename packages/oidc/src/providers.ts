@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { issuerFor, type KvStore, type Logger, type LoginPages, type PostLoginPort } from '@tessera/core';
-import { keysStamp, type SigningKey, type Storage, type Tenant } from '@tessera/storage';
+import { keysStamp, primaryDomain, type SigningKey, type Storage, type Tenant } from '@tessera/storage';
 import { createLocalJWKSet } from 'jose';
 import Provider from 'oidc-provider';
 import { createAdapterFactory } from './adapter.ts';
@@ -44,7 +44,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   const inertClientSecret = randomBytes(32).toString('base64url');
   const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
 
-  const issuerOf = (tenant: Tenant) => issuerFor(tenant.domains[0]?.domain ?? 'localhost', deps.scheme);
+  const issuerOf = (tenant: Tenant) => issuerFor(primaryDomain(tenant) ?? 'localhost', deps.scheme);
 
   const publicKeys = new WeakMap<Provider, ReturnType<typeof createLocalJWKSet>>();
 

@@ -45,6 +45,7 @@ export {
 export {
   type CreateTenantInput,
   normalizeDomain,
+  primaryDomain,
   type Tenant,
   type TenantDomain,
   type TenantRepository,

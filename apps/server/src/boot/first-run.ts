@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@tessera/config';
 import { isLocalDomain, issuerFor, type Logger, MANAGEMENT_SCOPES, managementAudience } from '@tessera/core';
-import type { Storage, Tenant } from '@tessera/storage';
+import { primaryDomain, type Storage, type Tenant } from '@tessera/storage';
 
 export const MANAGEMENT_CLIENT_NAME = 'Tessera Management API (first run)';
 
@@ -47,7 +47,7 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
       domains: [domain],
       isDefault: true,
     }));
-  const primary = tenant.domains.find((d) => d.isPrimary)?.domain ?? domain;
+  const primary = primaryDomain(tenant) ?? domain;
   const issuer = issuerFor(primary, config.http.publicScheme);
 
   const keys = await storage.signingKeys.list(tenant.id);

@@ -101,6 +101,11 @@ export function createTenantRepository(prisma: PrismaClient): TenantRepository {
 }
 
 /** `host[:port]`, lowercase: what a Host header carries, so lookups are an exact match. */
+/** The domain of the tenant's issuer: the primary one (domains are listed primary first). */
+export function primaryDomain(tenant: Tenant): string | undefined {
+  return tenant.domains.find((domain) => domain.isPrimary)?.domain ?? tenant.domains[0]?.domain;
+}
+
 export function normalizeDomain(domain: string): string {
   const value = domain.trim().toLowerCase();
   if (
