@@ -3,60 +3,22 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import {
+  authorizationRequest,
   Browser,
   createApp,
   discover,
+  formOf,
   loginWithCode,
   type OidcTestServer,
+  postForm,
   REDIRECT_URI,
   startOidcServer,
 } from './helpers.ts';
 
 const API = 'https://api.example.com/';
 
-/** An authorization request as openid-client builds it, with what the app keeps to redeem the code. */
-async function authorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid profile email',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  return {
-    url,
-    state,
-    redeem: (callback: string) =>
-      oidc.authorizationCodeGrant(config, new URL(callback), {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-        expectedNonce: nonce,
-      }),
-  };
-}
-
-/** The page's form: its CSRF token and where it posts. */
-function formOf(html: string) {
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-  assert.ok(csrf && action, 'the page has a form with a CSRF token');
-  return { csrf, action };
-}
-
 /** The `<code>` scope values a consent page lists. */
 const listedScopes = (html: string) => [...html.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]);
-
-const postForm = (browser: Browser, action: string, fields: Record<string, string>) =>
-  browser.follow(action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields),
-  });
 
 describe('consent: third-party apps ask, first-party apps never do', () => {
   let server: OidcTestServer;

@@ -64,15 +64,8 @@ export class Browser {
   async login(loginUrl: string, username: string, password: string) {
     const page = await this.fetch(loginUrl);
     assert.equal(page.status, 200);
-    const html = await page.text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-    const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-    assert.ok(csrf && action, 'the login page has a form with a CSRF token');
-    return this.follow(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, username, password }),
-    });
+    const { csrf, action } = formOf(await page.text());
+    return postForm(this, action, { _csrf: csrf, username, password });
   }
 }
 
@@ -111,6 +104,48 @@ export async function discover(server: OidcTestServer, clientId: string, clientS
   );
 }
 
+/** An authorization request as openid-client builds it, with what the app keeps to redeem the code. */
+export async function authorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid profile email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  return {
+    url,
+    state,
+    redeem: (callback: string) =>
+      oidc.authorizationCodeGrant(config, new URL(callback), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      }),
+  };
+}
+
+/** A page's form: its CSRF token and where it posts. */
+export function formOf(html: string) {
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+  assert.ok(csrf && action, 'the page has a form with a CSRF token');
+  return { csrf, action };
+}
+
+/** Posts a form the way a browser does and follows the redirects. */
+export const postForm = (browser: Browser, action: string, fields: Record<string, string>) =>
+  browser.follow(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
+
 /** A full authorization-code + PKCE login through the real pages; returns the token response. */
 export async function loginWithCode(
   _server: OidcTestServer,
@@ -119,25 +154,13 @@ export async function loginWithCode(
   credentials: { username: string; password: string },
   params: Record<string, string> = {},
 ) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
+  const request = await authorizationRequest(config, {
     scope: 'openid profile email offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
     ...params,
   });
-  const start = await browser.follow(url.href);
+  const start = await browser.follow(request.url.href);
   assert.equal(start.response.status, 200, `the login page (${start.url})`);
   const done = await browser.login(start.url, credentials.username, credentials.password);
   assert.ok(done.url.startsWith(REDIRECT_URI), `back at the app, got ${done.url} (${done.response.status})`);
-  return oidc.authorizationCodeGrant(config, new URL(done.url), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-  });
+  return request.redeem(done.url);
 }

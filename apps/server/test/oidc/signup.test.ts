@@ -2,57 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
+  authorizationRequest,
   Browser,
   createApp,
   discover,
+  formOf,
   type OidcTestServer,
+  postForm,
   REDIRECT_URI,
   startOidcServer,
 } from './helpers.ts';
 
-/** An authorization request as openid-client builds it, with what the app keeps to redeem the code. */
-async function authorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid profile email offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  return {
-    url,
-    redeem: (callback: string) =>
-      oidc.authorizationCodeGrant(config, new URL(callback), {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-        expectedNonce: nonce,
-      }),
-  };
-}
-
-/** The page's form: its CSRF token and where it posts. */
-function formOf(html: string) {
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-  assert.ok(csrf && action, 'the page has a form with a CSRF token');
-  return { csrf, action };
-}
-
 /** The sign-up link of a login page, if it has one. */
 const signupLinkOf = (html: string) =>
   /<a href="([^"]*\/u\/signup[^"]*)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-
-const postForm = (browser: Browser, action: string, fields: Record<string, string>) =>
-  browser.follow(action, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields),
-  });
 
 describe('sign-up', () => {
   let server: OidcTestServer;
@@ -88,7 +51,7 @@ describe('sign-up', () => {
   async function loginPage(tenant: OidcTestServer, app: { clientId: string; clientSecret: string }) {
     const config = await discover(tenant, app.clientId, app.clientSecret);
     assert.equal(config.serverMetadata().issuer, tenant.issuer);
-    const request = await authorizationRequest(config);
+    const request = await authorizationRequest(config, { scope: 'openid profile email offline_access' });
     const browser = new Browser(tenant.issuer);
     const start = await browser.follow(request.url.href);
     assert.equal(start.response.status, 200, `the login page (${start.url})`);
@@ -185,7 +148,7 @@ describe('sign-up', () => {
     // The new user can log in with the password chosen, and the session already knows them.
     const userinfo = await oidc.fetchUserInfo(signup.config, tokens.access_token, id.sub);
     assert.equal(userinfo.email, email.toLowerCase());
-    const again = await authorizationRequest(signup.config);
+    const again = await authorizationRequest(signup.config, { scope: 'openid profile email offline_access' });
     const sso = await signup.browser.follow(again.url.href);
     assert.ok(sso.url.startsWith(REDIRECT_URI), `SSO after sign-up, got ${sso.url}`);
     const login = await loginPage(open, openApp);
