@@ -188,6 +188,13 @@ export const schema = {
       max: 120_000,
       doc: 'Wall-clock budget of one trigger run, promise waits included (actions runtime).',
     }),
+    cpuMs: integer({
+      env: 'TESSERA_ACTIONS_CPU_MS',
+      default: 5_000,
+      min: 10,
+      max: 120_000,
+      doc: 'CPU budget of one action execution; the isolate is reset when it is exceeded (actions runtime).',
+    }),
     fetchAllowlist: list({
       env: 'TESSERA_ACTIONS_FETCH_ALLOW',
       default: [],

@@ -1,0 +1,235 @@
+import type { Logger } from '@tessera/core';
+import type { CacheMutation } from '../cache/cache-view.ts';
+import type { FailureKind, RunResult } from '../result.ts';
+import type { FromWorker, ModuleCheck, WorkerRun, WorkerSettings } from '../worker/protocol.ts';
+import { WorkerProcess } from './worker-process.ts';
+
+/** Extra time the server gives a worker past a run's budget before it kills the process. */
+const GRACE_MS = 1500;
+const CHECK_BUDGET_MS = 5000;
+
+type RunReply = { result: RunResult; cache: CacheMutation[] };
+
+interface Job {
+  id: number;
+  kind: 'run' | 'check';
+  run?: WorkerRun;
+  code?: string;
+  deadline: number;
+  /** The run reached an external side effect (fetch): it must not run twice. */
+  effect: boolean;
+  retried: boolean;
+  worker?: WorkerProcess;
+  timer?: NodeJS.Timeout;
+  /** This job's own deadline made the server kill its worker. */
+  culprit: boolean;
+  resolve(reply: RunReply | ModuleCheck): void;
+}
+
+export const failedRun = (kind: FailureKind, message: string, durationMs: number): RunResult => ({
+  outcome: 'failed',
+  kind,
+  action: undefined,
+  message,
+  commands: [],
+  actions: [],
+  logs: [],
+  durationMs,
+});
+
+/**
+ * The pool of sandbox worker processes. Each run goes to the least busy worker. The server-side
+ * watchdog kills a worker that overruns a run's budget (code stuck where the in-worker watchdog cannot
+ * reach it). When a worker dies, its runs fail closed, except runs that had not yet made an external
+ * call: those are side-effect free, so each is retried once on a fresh worker, and a crash caused by
+ * one tenant does not fail other tenants' logins (SECURITY.md 4). A run that crashes twice fails.
+ */
+export class WorkerPool {
+  readonly #workers: WorkerProcess[] = [];
+  readonly #jobs = new Map<number, Job>();
+  readonly #settings: WorkerSettings;
+  readonly #log: Logger;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(size: number, settings: WorkerSettings, log: Logger) {
+    this.#settings = settings;
+    this.#log = log;
+    for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
+  }
+
+  /** Resolves when every worker has started (tests and benchmarks use it to exclude start-up). */
+  async ready(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.ready));
+  }
+
+  pids(): number[] {
+    return this.#workers.map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  run(run: WorkerRun): Promise<RunReply> {
+    return new Promise((resolve) => {
+      const job: Job = {
+        id: this.#nextId++,
+        kind: 'run',
+        run,
+        deadline: Date.now() + run.budgetMs,
+        effect: false,
+        retried: false,
+        culprit: false,
+        resolve: resolve as Job['resolve'],
+      };
+      this.#dispatch(job);
+    });
+  }
+
+  check(code: string): Promise<ModuleCheck> {
+    return new Promise((resolve) => {
+      const job: Job = {
+        id: this.#nextId++,
+        kind: 'check',
+        code,
+        deadline: Date.now() + CHECK_BUDGET_MS,
+        effect: false,
+        retried: false,
+        culprit: false,
+        resolve: resolve as Job['resolve'],
+      };
+      this.#dispatch(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#jobs.values()) this.#fail(job, 'crash', 'the actions runtime is shutting down');
+    await Promise.all(
+      this.#workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.exited) return resolve();
+            worker.child.once('exit', () => resolve());
+            worker.kill();
+          }),
+      ),
+    );
+  }
+
+  #spawn(): WorkerProcess {
+    return new WorkerProcess(
+      this.#settings,
+      (message) => this.#onMessage(message),
+      (worker) => this.#onExit(worker),
+    );
+  }
+
+  #dispatch(job: Job): void {
+    if (this.#closed) {
+      this.#fail(job, 'crash', 'the actions runtime is shut down');
+      return;
+    }
+    const live = this.#workers.filter((w) => !w.exited);
+    const load = (w: WorkerProcess) => [...this.#jobs.values()].filter((j) => j.worker === w).length;
+    const worker = live.sort((a, b) => load(a) - load(b))[0];
+    if (worker === undefined) {
+      this.#fail(job, 'crash', 'no sandbox worker is available');
+      return;
+    }
+    job.worker = worker;
+    this.#jobs.set(job.id, job);
+    const remaining = Math.max(1, job.deadline - Date.now());
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      // The in-worker watchdog should have answered by now: the worker is stuck (or flooded). Kill it.
+      job.culprit = true;
+      this.#log.warn({ pid: worker.pid, job: job.id }, 'sandbox worker overran a run budget; killing it');
+      worker.kill();
+    }, remaining + GRACE_MS);
+    worker.ready.then(
+      () => {
+        if (job.kind === 'run' && job.run !== undefined) {
+          worker.send({
+            t: 'run',
+            id: job.id,
+            run: { ...job.run, budgetMs: Math.max(1, job.deadline - Date.now()) },
+          });
+        } else if (job.code !== undefined) {
+          worker.send({ t: 'check', id: job.id, code: job.code });
+        }
+      },
+      () => {},
+    );
+  }
+
+  #onMessage(message: FromWorker): void {
+    if (message.t === 'ready') return;
+    const job = this.#jobs.get(message.id);
+    if (job === undefined) return;
+    if (message.t === 'effect') {
+      job.effect = true;
+      return;
+    }
+    this.#settle(job);
+    if (message.t === 'result') job.resolve({ result: message.result, cache: message.cache });
+    else if (message.t === 'checked') job.resolve(message.check);
+  }
+
+  #onExit(worker: WorkerProcess): void {
+    const index = this.#workers.indexOf(worker);
+    if (index !== -1 && !this.#closed) this.#workers[index] = this.#spawn();
+    const orphans = [...this.#jobs.values()].filter((job) => job.worker === worker);
+    if (orphans.length > 0) {
+      this.#log.error(
+        { pid: worker.pid, runs: orphans.length, stderr: worker.stderrTail.slice(-1000) },
+        'sandbox worker died with runs in flight',
+      );
+    }
+    for (const job of orphans) {
+      this.#settle(job);
+      if (job.culprit) {
+        this.#fail(
+          job,
+          'timeout',
+          'the actions exceeded their time budget and the sandbox worker was stopped',
+        );
+      } else if (
+        job.kind === 'run' &&
+        !job.effect &&
+        !job.retried &&
+        job.deadline - Date.now() > 50 &&
+        !this.#closed
+      ) {
+        job.retried = true;
+        this.#dispatch(job);
+      } else if (worker.diedOfMemory) {
+        this.#fail(
+          job,
+          'memory',
+          'the actions exhausted the sandbox memory; the sandbox worker was replaced',
+        );
+      } else {
+        this.#fail(job, 'crash', 'the sandbox worker crashed and was replaced');
+      }
+    }
+  }
+
+  #settle(job: Job): void {
+    clearTimeout(job.timer);
+    this.#jobs.delete(job.id);
+  }
+
+  #fail(job: Job, kind: FailureKind, message: string): void {
+    this.#settle(job);
+    if (job.kind === 'check') {
+      job.resolve({
+        ok: false,
+        kind: kind === 'memory' ? 'memory' : kind === 'timeout' ? 'timeout' : 'runtime',
+        message,
+      });
+    } else {
+      job.resolve({
+        result: failedRun(kind, message, job.run ? job.run.budgetMs - (job.deadline - Date.now()) : 0),
+        cache: [],
+      });
+    }
+  }
+}

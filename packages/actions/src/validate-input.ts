@@ -1,0 +1,62 @@
+import { MAX_CODE_BYTES } from './code/check-code.ts';
+import type { RunInput } from './result.ts';
+
+/** Auth0's limits (AUTH0-SEMANTICS.md "Limits"): 20 bound actions, 30 secrets of ≤ 128/4096 chars. */
+export const RUN_LIMITS = {
+  actions: 20,
+  secrets: 30,
+  secretName: 128,
+  secretValue: 4096,
+  eventBytes: 512 * 1024,
+} as const;
+
+/**
+ * The run input comes from our own trigger layer, but it carries tenant data (code, secrets, event):
+ * a malformed or oversized one fails as a value before any worker sees it.
+ */
+export function validateRunInput(input: RunInput): string | undefined {
+  if (typeof input?.tenantId !== 'string' || input.tenantId === '') return 'tenantId is required';
+  if (!Array.isArray(input.actions)) return 'actions must be an array';
+  if (input.actions.length > RUN_LIMITS.actions)
+    return `a trigger runs at most ${RUN_LIMITS.actions} actions`;
+  for (const action of input.actions) {
+    if (
+      typeof action?.code !== 'string' ||
+      typeof action.versionId !== 'string' ||
+      typeof action.name !== 'string'
+    ) {
+      return 'every action needs id, name, versionId and code';
+    }
+    if (Buffer.byteLength(action.code) > MAX_CODE_BYTES)
+      return `action ${action.name}: code exceeds ${MAX_CODE_BYTES} bytes`;
+    const secrets = Object.entries(action.secrets ?? {});
+    if (secrets.length > RUN_LIMITS.secrets)
+      return `action ${action.name}: more than ${RUN_LIMITS.secrets} secrets`;
+    for (const [name, value] of secrets) {
+      if (
+        name.length > RUN_LIMITS.secretName ||
+        typeof value !== 'string' ||
+        value.length > RUN_LIMITS.secretValue
+      ) {
+        return `action ${action.name}: secret ${name.slice(0, 32)} exceeds the limits (name ≤ ${RUN_LIMITS.secretName}, value ≤ ${RUN_LIMITS.secretValue} characters)`;
+      }
+    }
+  }
+  if (
+    input.resume !== undefined &&
+    (!Number.isInteger(input.resume.index) ||
+      input.resume.index < 0 ||
+      input.resume.index >= input.actions.length)
+  ) {
+    return 'resume.index does not name a bound action';
+  }
+  let size: number;
+  try {
+    size = JSON.stringify(input.event ?? null).length;
+  } catch {
+    return 'the event must be JSON';
+  }
+  if (input.event === null || typeof input.event !== 'object') return 'the event must be an object';
+  if (size > RUN_LIMITS.eventBytes) return `the event exceeds ${RUN_LIMITS.eventBytes} bytes`;
+  return undefined;
+}

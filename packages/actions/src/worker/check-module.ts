@@ -1,0 +1,95 @@
+import type ivm from 'isolated-vm';
+import { CacheView } from '../cache/cache-view.ts';
+import { CommandRecorder } from '../commands/recorder.ts';
+import { EGRESS_DEFAULTS } from '../egress/policy.ts';
+import { createCallbacks } from './host-bridge.ts';
+import { LogSink } from './log-sink.ts';
+import { PendingOps } from './pending-ops.ts';
+import type { ModuleCheck } from './protocol.ts';
+import { describeCompileError } from './run-action.ts';
+import { TenantIsolate } from './tenant-isolate.ts';
+
+const CHECK_TIMEOUT_MS = 1000;
+
+/**
+ * Deploy-time check: compiles the module and evaluates its top level in a throwaway isolate (never a
+ * tenant's), reporting syntax errors with line and column and which handlers it exports. Top-level
+ * code gets no network (the egress allowlist is empty and the checker never awaits it).
+ */
+export async function checkModule(code: string, memoryMb: number): Promise<ModuleCheck> {
+  const tenant = new TenantIsolate(memoryMb);
+  const pending = new PendingOps();
+  try {
+    let script: ivm.Script;
+    try {
+      script = await tenant.script('check', code);
+    } catch (error) {
+      return { ok: false, kind: 'syntax', message: describeCompileError(error) };
+    }
+    const context = await tenant.isolate.createContext();
+    const recorder = new CommandRecorder();
+    recorder.begin({
+      actionName: 'check',
+      protocol: 'oidc-basic-profile',
+      handler: 'onExecutePostLogin',
+      canRedirect: false,
+    });
+    const callbacks = createCallbacks(
+      {
+        actionName: 'check',
+        recorder,
+        logs: new LogSink(),
+        cache: new CacheView({}),
+        token: { hostname: '', userId: '', ip: '', state: undefined, query: {}, body: {} },
+        egress: { ...EGRESS_DEFAULTS, allowHosts: [], timeoutMs: 1 },
+        onEffect() {},
+      },
+      pending,
+      () => {},
+    );
+    const factory = (await tenant.sandbox.run(context, {
+      reference: true,
+      timeout: CHECK_TIMEOUT_MS,
+    })) as ivm.Reference;
+    const entry = (await factory.apply(undefined, callbacks, {
+      result: { reference: true },
+      timeout: CHECK_TIMEOUT_MS,
+    })) as ivm.Reference;
+    const moduleFn = (await script.run(context, {
+      reference: true,
+      timeout: CHECK_TIMEOUT_MS,
+    })) as ivm.Reference;
+    const json = (await entry.apply(undefined, ['inspect', moduleFn.derefInto()], {
+      result: { copy: true },
+      timeout: CHECK_TIMEOUT_MS,
+    })) as string;
+    const result = JSON.parse(json) as {
+      ok: boolean;
+      onExecutePostLogin?: boolean;
+      onContinuePostLogin?: boolean;
+      name?: string;
+      message?: string;
+      stack?: string;
+    };
+    if (result.ok) {
+      return {
+        ok: true,
+        onExecutePostLogin: result.onExecutePostLogin === true,
+        onContinuePostLogin: result.onContinuePostLogin === true,
+      };
+    }
+    const where = /action\.js:(\d+):(\d+)/.exec(result.stack ?? '');
+    const message = `${result.name}: ${result.message}${where ? ` (action.js:${where[1]}:${where[2]})` : ''}`;
+    return { ok: false, kind: 'runtime', message: `the module threw while loading: ${message}` };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/timed out/i.test(message))
+      return { ok: false, kind: 'timeout', message: 'the module top level did not finish within 1 s' };
+    if (tenant.disposed)
+      return { ok: false, kind: 'memory', message: 'the module exceeded the memory limit while loading' };
+    return { ok: false, kind: 'runtime', message: `the module could not be loaded: ${message}` };
+  } finally {
+    pending.cancelAll();
+    tenant.dispose();
+  }
+}

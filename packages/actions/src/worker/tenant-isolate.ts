@@ -1,0 +1,108 @@
+import ivm from 'isolated-vm';
+import type { FailureKind } from '../result.ts';
+import { SANDBOX_SOURCE, wrapModule } from '../sandbox/source.ts';
+
+/** Compiled action scripts kept per isolate (LRU by insertion order refresh). */
+const SCRIPT_CACHE_SIZE = 256;
+
+/**
+ * One tenant's isolate inside a worker: its own heap with a hard memory limit, the sandbox script
+ * compiled once, and each deployed action version compiled once. Contexts are created per execution
+ * (see run-action.ts), so nothing a script leaves on its globals survives into the next run.
+ */
+export class TenantIsolate {
+  readonly isolate: ivm.Isolate;
+  readonly sandbox: ivm.Script;
+  readonly #scripts = new Map<string, ivm.Script>();
+  /** Executions currently using this isolate (the pool never disposes an isolate that is busy). */
+  active = 0;
+  lastUsed = Date.now();
+
+  constructor(memoryMb: number) {
+    this.isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+    this.sandbox = this.isolate.compileScriptSync(SANDBOX_SOURCE, { filename: 'tessera:sandbox' });
+  }
+
+  get disposed(): boolean {
+    return this.isolate.isDisposed;
+  }
+
+  /** The module function of an action version; compile errors (SyntaxError) are thrown to the caller. */
+  async script(versionId: string, code: string): Promise<ivm.Script> {
+    const cached = this.#scripts.get(versionId);
+    if (cached !== undefined) {
+      this.#scripts.delete(versionId);
+      this.#scripts.set(versionId, cached);
+      return cached;
+    }
+    const script = await this.isolate.compileScript(wrapModule(code), {
+      filename: 'action.js',
+      lineOffset: -1,
+    });
+    this.#scripts.set(versionId, script);
+    if (this.#scripts.size > SCRIPT_CACHE_SIZE) {
+      const oldest = this.#scripts.keys().next().value;
+      if (oldest !== undefined) {
+        this.#scripts.get(oldest)?.release();
+        this.#scripts.delete(oldest);
+      }
+    }
+    return script;
+  }
+
+  /** Why the isolate was disposed by the watchdog (other executions running in it fail with this). */
+  lostReason: { kind: FailureKind; message: string } | undefined;
+
+  dispose(reason?: { kind: FailureKind; message: string }): void {
+    if (reason !== undefined && this.lostReason === undefined) this.lostReason = reason;
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+  }
+}
+
+/** The isolates of one worker, one per tenant, the least recently used idle ones dropped past `max`. */
+export class TenantIsolates {
+  readonly #isolates = new Map<string, TenantIsolate>();
+  readonly #memoryMb: number;
+  readonly #max: number;
+
+  constructor(memoryMb: number, max = 200) {
+    this.#memoryMb = memoryMb;
+    this.#max = max;
+  }
+
+  get(tenantId: string): TenantIsolate {
+    let entry = this.#isolates.get(tenantId);
+    if (entry === undefined || entry.disposed) {
+      entry = new TenantIsolate(this.#memoryMb);
+      this.#isolates.set(tenantId, entry);
+      this.#evict();
+    }
+    entry.lastUsed = Date.now();
+    return entry;
+  }
+
+  /** Drops a tenant's isolate (after a timeout or memory failure it is disposed and rebuilt on next use). */
+  drop(tenantId: string, isolate: TenantIsolate): void {
+    isolate.dispose();
+    if (this.#isolates.get(tenantId) === isolate) this.#isolates.delete(tenantId);
+  }
+
+  /** Forgets a tenant's isolate if it was disposed, so the next run builds a fresh one. */
+  forget(tenantId: string): void {
+    const entry = this.#isolates.get(tenantId);
+    if (entry?.disposed) this.#isolates.delete(tenantId);
+  }
+
+  get size(): number {
+    return this.#isolates.size;
+  }
+
+  #evict(): void {
+    if (this.#isolates.size <= this.#max) return;
+    const idle = [...this.#isolates.entries()]
+      .filter(([, i]) => i.active === 0)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [tenantId, isolate] of idle.slice(0, this.#isolates.size - this.#max))
+      this.drop(tenantId, isolate);
+  }
+}

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { runActionCommand } from './actions-run.ts';
+import { typesCommand } from './actions-types.ts';
+
+export interface CliIo {
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const USAGE = `Usage:
+  tessera actions run <file.js> [--event <event.json>] [--secrets <secrets.json>] [--json]
+      Runs a post-login action in the same sandbox as the server and prints its commands and logs.
+      A missing or partial --event is completed with a realistic default event.
+      --continue <state>   run onContinuePostLogin, as after a redirect back to /continue?state=<state>
+      --timeout <ms>       the run's wall-clock budget (default 20000)
+      Exit code: 0 when the run completed or denied, 1 when it failed, 2 on a usage error.
+  tessera actions types [--out <file>]
+      Writes the TypeScript description of event and api (default ./post-login.d.ts).
+`;
+
+/** Parses and dispatches; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [group, command, ...rest] = argv;
+  try {
+    if (group === 'actions' && command === 'run') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          event: { type: 'string' },
+          secrets: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          continue: { type: 'string' },
+          timeout: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 1) return usage(io, 'actions run needs exactly one action file');
+      const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+      if (
+        timeoutMs !== undefined &&
+        (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)
+      ) {
+        return usage(io, '--timeout must be an integer between 100 and 120000 (ms)');
+      }
+      return await runActionCommand({ file: positionals[0] as string, ...values, timeoutMs }, io);
+    }
+    if (group === 'actions' && command === 'types') {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      return await typesCommand(values.out, io);
+    }
+    if (group === undefined || group === '--help' || group === 'help') {
+      io.stdout(USAGE);
+      return 0;
+    }
+    return usage(io, `unknown command: ${argv.join(' ')}`);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      return usage(io, error.message);
+    }
+    throw error;
+  }
+}
+
+function usage(io: CliIo, problem: string): number {
+  io.stderr(`tessera: ${problem}\n\n${USAGE}`);
+  return 2;
+}
