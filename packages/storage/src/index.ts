@@ -13,6 +13,14 @@ export {
   PASSWORD_PARAMS,
   verifyPassword,
 } from './passwords.ts';
+export {
+  ACTION_LIMITS,
+  type ActionInput,
+  type ActionRecord,
+  type ActionRepository,
+  type ActionSecretInput,
+  type DeployedAction,
+} from './repositories/actions.ts';
 export type {
   Client,
   ClientGrantSummary,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createSecretBox, type SecretBox } from './crypto.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './database.ts';
 import { migrate } from './migrator.ts';
+import { type ActionRepository, createActionRepository } from './repositories/actions.ts';
 import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
 import { createOidcRecordRepository, type OidcRecordRepository } from './repositories/oidc-records.ts';
 import {
@@ -31,6 +32,7 @@ export interface Storage {
   signingKeys: SigningKeyRepository;
   users: UserRepository;
   oidcRecords: OidcRecordRepository;
+  actions: ActionRepository;
   /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     signingKeys: createSigningKeyRepository(prisma, secretBox),
     users: createUserRepository(prisma),
     oidcRecords: createOidcRecordRepository(prisma),
+    actions: createActionRepository(prisma, secretBox),
     ping: () => db.ping(),
     close: () => db.close(),
   };
