@@ -28,6 +28,9 @@ export interface Row {
   /** null for a baseline row (nothing to meet). */
   met: boolean | null;
   notes?: string[];
+  /** What the row measured: a load (the default), only `memory`, or nothing yet (`notes` say why). */
+  measures?: 'load' | 'memory' | 'none';
+  memory?: { mib: number; per: string };
 }
 
 export function row(
@@ -81,6 +84,8 @@ function ratioCell(r: Row): string {
 
 /** The one table `pnpm bench` prints (markdown, ready for the README). */
 export function table(rows: Row[]): string {
+  // The memory column appears only when a row measured memory.
+  const withMemory = rows.some((r) => r.memory !== undefined);
   const header = [
     'scenario',
     'backend',
@@ -90,23 +95,37 @@ export function table(rows: Row[]): string {
     'p95 ms',
     'p99 ms',
     'CPU ms/op',
+    ...(withMemory ? ['memory'] : []),
     'ratio',
     'target',
     'met',
   ];
-  const lines = rows.map((r) => [
-    r.name,
-    r.backend,
-    String(r.concurrency),
-    rate(r.opsPerSec),
-    fixed(r.p50Ms, 1),
-    fixed(r.p95Ms, 1),
-    fixed(r.p99Ms, 1),
-    fixed(r.cpuMsPerOp, 2),
-    ratioCell(r),
-    r.target,
-    r.met === null ? '—' : r.met ? 'yes' : r.errors > 0 ? `no (${r.errors} errors)` : 'no',
-  ]);
+  const lines = rows.map((r) => {
+    const load = (r.measures ?? 'load') === 'load';
+    const cell = (text: string) => (load ? text : '—');
+    return [
+      r.name,
+      r.backend,
+      cell(String(r.concurrency)),
+      cell(rate(r.opsPerSec)),
+      cell(fixed(r.p50Ms, 1)),
+      cell(fixed(r.p95Ms, 1)),
+      cell(fixed(r.p99Ms, 1)),
+      cell(fixed(r.cpuMsPerOp, 2)),
+      ...(withMemory ? [r.memory ? `${fixed(r.memory.mib, 2)} MiB/${r.memory.per}` : '—'] : []),
+      ratioCell(r),
+      r.target,
+      r.measures === 'none'
+        ? 'not measured'
+        : r.met === null
+          ? '—'
+          : r.met
+            ? 'yes'
+            : r.errors > 0
+              ? `no (${r.errors} errors)`
+              : 'no',
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');

@@ -1,5 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { ACTIONS_NOTE, benchActions } from './actions-scenarios.ts';
 import { argon2Baseline } from './argon2.ts';
 import { startBareProvider } from './bare-provider.ts';
 import { LOGIN_SCOPE } from './flows.ts';
@@ -14,6 +15,7 @@ import { API_SCOPE, AUDIENCE, type Backend, type BenchTessera, startTessera } fr
  * worker thread, measures each baseline right before the scenario compared with it, prints one table
  * and writes bench/results/latest.json. BENCH_SECONDS sets the measured seconds of each scenario
  * (default 6, after a 2 s warmup); BENCH_ONLY=password,sso,client-credentials,refresh narrows the run.
+ * The actions scenarios (BENCH_ONLY names sandbox, cold-start) need no server and run after them.
  */
 const MEASURE_MS = seconds(process.env.BENCH_SECONDS ?? '6') * 1000;
 const WARMUP_MS = 2000;
@@ -23,6 +25,8 @@ const KEYCLOAK_LOGINS_PER_SECOND = 30;
 const RESULTS = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
+/** The scenarios that need a booted Tessera: without one wanted, none is booted. */
+const SERVER_SCENARIOS = ['password', 'sso', 'client-credentials', 'refresh'];
 
 const LABELS: Record<Backend, string> = {
   embedded: 'PGlite + memory KV',
@@ -61,7 +65,11 @@ async function main() {
     progress('Postgres + Redis needs both DATABASE_URL and REDIS_URL: running the embedded backend only');
 
   const rows: Row[] = [];
-  for (const backend of backends) rows.push(...(await benchBackend(backend)));
+  if (SERVER_SCENARIOS.some(wanted))
+    for (const backend of backends) rows.push(...(await benchBackend(backend)));
+  const actionRows = await benchActions({ wanted, timing, progress });
+  rows.push(...actionRows);
+  const notes = actionRows.length > 0 ? [...NOTES, ACTIONS_NOTE] : NOTES;
 
   const date = new Date().toISOString();
   await writeResults(RESULTS, {
@@ -70,7 +78,7 @@ async function main() {
     backend: backends.map((backend) => LABELS[backend]).join('; '),
     settings: { warmupMs: WARMUP_MS, measureMs: MEASURE_MS },
     scenarios: rows,
-    notes: NOTES,
+    notes,
   });
   console.log(table(rows));
   console.log(
@@ -78,7 +86,7 @@ async function main() {
       `load average ${host.loadAverage1m} at start; ${WARMUP_MS / 1000} s warmup + ` +
       `${MEASURE_MS / 1000} s measured per scenario.`,
   );
-  for (const [i, note] of NOTES.entries()) console.log(`${i + 1}. ${note}`);
+  for (const [i, note] of notes.entries()) console.log(`${i + 1}. ${note}`);
   for (const r of rows.filter((r) => r.errors > 0))
     console.log(`Errors in "${r.name}" (${r.backend}): ${r.errors}, first: ${r.firstError}`);
   console.log(`Written to ${RESULTS}`);

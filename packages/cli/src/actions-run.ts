@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   completePostLoginEvent,
   createActionsRuntime,
+  type FailureKind,
   type PostLoginEvent,
   type RunResult,
 } from '@tessera/actions';
@@ -85,7 +86,7 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
       const where = problem?.line === undefined ? '' : ` (${options.file}:${problem.line}:${problem.column})`;
       result = {
         outcome: 'failed',
-        kind: 'syntax',
+        kind: checkFailureKind(problem?.message ?? ''),
         action: { id: 'local', name: options.file },
         message: `${check.problems.map((p) => p.message).join('; ')}${where}`,
         commands: [],
@@ -102,6 +103,7 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
         ...(options.continue === undefined ? {} : { resume: { index: 0, state: options.continue } }),
       });
     }
+    if (result.outcome === 'failed') result = { ...result, message: inFile(result.message, options.file) };
     io.stdout(options.json ? `${JSON.stringify(toJson(result))}\n` : toText(result));
     return result.outcome === 'failed' ? 1 : 0;
   } finally {
@@ -109,6 +111,23 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
     await kv.close();
   }
 }
+
+/**
+ * `runtime.check` reports problems without the failure kind the deploy check found, so it is read
+ * back from the message: only a compile error or a static refusal (a module outside the allowlist,
+ * no exported handler) is `syntax`; a top level that throws, loops or crashes the worker is not.
+ */
+function checkFailureKind(message: string): FailureKind {
+  if (/^the module (threw|could not be loaded)/.test(message)) return 'runtime';
+  if (/^the module top level did not finish/.test(message)) return 'timeout';
+  if (/memory/.test(message)) return 'memory';
+  if (/sandbox worker crashed/.test(message)) return 'crash';
+  return 'syntax';
+}
+
+/** The sandbox names the tenant's script `action.js`; here it is the user's file. */
+const inFile = (message: string, file: string) =>
+  message.replace(/\(action\.js:(\d+):(\d+)\)/g, (_, line, column) => `(${file}:${line}:${column})`);
 
 function toJson(result: RunResult) {
   const base = {

@@ -17,11 +17,17 @@ export const USAGE = `Usage:
       Exit code: 0 when the run completed or denied, 1 when it failed, 2 on a usage error.
   tessera actions types [--out <file>]
       Writes the TypeScript description of event and api (default ./post-login.d.ts).
+  Relative paths are read from the directory the command was started in (INIT_CWD under pnpm).
 `;
 
 /** Parses and dispatches; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [group, command, ...rest] = argv;
+  // `--help` anywhere (`tessera actions run --help`) is a request for help, not an unknown option.
+  if (argv.includes('--help') || argv.includes('-h') || group === 'help') {
+    io.stdout(USAGE);
+    return 0;
+  }
   try {
     if (group === 'actions' && command === 'run') {
       const { values, positionals } = parseArgs({
@@ -49,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
       return await typesCommand(values.out, io);
     }
-    if (group === undefined || group === '--help' || group === 'help') {
+    if (group === undefined) {
       io.stdout(USAGE);
       return 0;
     }

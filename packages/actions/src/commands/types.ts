@@ -92,7 +92,13 @@ export type CommandBody =
   | { type: 'transaction.setMetadata'; key: string; value: unknown };
 
 /** One accepted api call. `action` is the name of the action that made it. */
-export type Command = CommandBody & { action: string };
+/**
+ * A recorded api call. When a command's whole `value` is one of its action's secrets (a SAML signing
+ * key kept in a secret, as Auth0 recommends), the value is replaced by `[REDACTED]` and `secretRef`
+ * names the secret: the login layer, which handed the secrets to the run, resolves it when applying the
+ * command, and the value itself never appears in a result, log or execution record.
+ */
+export type Command = CommandBody & { action: string; secretRef?: { actionId: string; name: string } };
 
 export type CommandType = Command['type'];
 

@@ -23,6 +23,8 @@ interface Job {
   timer?: NodeJS.Timeout;
   /** This job's own deadline made the server kill its worker. */
   culprit: boolean;
+  /** The worker reported that V8 ran out of memory in the isolate this job was using. */
+  lost?: boolean;
   resolve(reply: RunReply | ModuleCheck): void;
 }
 
@@ -162,6 +164,13 @@ export class WorkerPool {
 
   #onMessage(message: FromWorker): void {
     if (message.t === 'ready') return;
+    if (message.t === 'lost') {
+      for (const id of message.ids) {
+        const job = this.#jobs.get(id);
+        if (job !== undefined) job.lost = true;
+      }
+      return;
+    }
     const job = this.#jobs.get(message.id);
     if (job === undefined) return;
     if (message.t === 'effect') {
@@ -190,6 +199,13 @@ export class WorkerPool {
           job,
           'timeout',
           'the actions exceeded their time budget and the sandbox worker was stopped',
+        );
+      } else if (job.lost) {
+        // Not retried: it is the allocation bomb (or shared its tenant's isolate with it).
+        this.#fail(
+          job,
+          'memory',
+          'the actions exhausted the sandbox memory; the sandbox worker was replaced',
         );
       } else if (
         job.kind === 'run' &&

@@ -25,7 +25,10 @@ export class WorkerProcess {
   ) {
     this.child = fork(WORKER_ENTRY, [], {
       execArgv: ['--no-node-snapshot', '--disable-warning=ExperimentalWarning'],
-      env: { TESSERA_SANDBOX_WORKER: JSON.stringify(settings), NODE_NO_WARNINGS: '1' },
+      env: {
+        TESSERA_SANDBOX_WORKER: JSON.stringify(settings),
+        NODE_NO_WARNINGS: '1',
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });

@@ -1,4 +1,5 @@
-(function tesseraApi(host, std) {
+// biome-ignore-all format: the runtime evaluates this file as `(<file>)(…)`, and the formatter would end it with a `;` that breaks that (format it by removing this line, running biome, and deleting the final `;`)
+(function tesseraApi(host) {
   // Builds the post-login `api` inside the isolate. Each method is a stub: it serialises its arguments
   // (a copy: nothing the tenant holds is shared with the host) and asks the host to validate and record
   // them. The host's answer is authoritative; an error comes back as a message thrown here, in the
@@ -164,7 +165,6 @@
         return api;
       },
     };
-    void std;
     return api;
   };
-});
+})

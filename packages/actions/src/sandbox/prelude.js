@@ -1,4 +1,5 @@
-(function tesseraPrelude(host, std, buildApi) {
+// biome-ignore-all format: the runtime evaluates this file as `(<file>)(…)`, and the formatter would end it with a `;` that breaks that (format it by removing this line, running biome, and deleting the final `;`)
+(function tesseraPrelude(host, stdlib, buildApi) {
   // Runs first in every fresh context, before any tenant code. It installs the globals tenants rely on
   // and returns the one entry point the host calls. Every host callback stays inside these closures:
   // tenant code can reach none of them (SECURITY.md 6). Intrinsics are captured now because tenant code
@@ -9,9 +10,13 @@
   const defineProperty = Object.defineProperty;
   const freeze = Object.freeze;
   const PromiseCtor = Promise;
+  const promiseThen = Promise.prototype.then;
+  const apply = Reflect.apply;
   const MapCtor = Map;
-  const { Buffer, format, TextEncoder, TextDecoder, URL, URLSearchParams } = std;
   const global = globalThis;
+  // The stdlib (URL, Buffer, TextEncoder, util.format…) is built on first use only: most actions touch
+  // none of it, and building it costs more than the rest of a fresh context (README "Actions: speed").
+  const std = () => stdlib();
 
   // ---- asynchronous host operations (timers, fetch): started by an ignored callback, settled by the host
   const pending = new MapCtor();
@@ -73,7 +78,7 @@
     if (!logOpen) return;
     let message;
     try {
-      message = format(...args);
+      message = std().format(...args);
     } catch {
       message = '[unprintable value]';
     }
@@ -92,8 +97,11 @@
     console[name] = (...args) => emit(level, args);
   }
   console.table = (data) => emit('log', [data]);
+  // As Node prints it: a string first argument is the format of "Assertion failed: <message>".
   console.assert = (condition, ...args) => {
-    if (!condition) emit('error', ['Assertion failed', ...args]);
+    if (condition) return;
+    if (typeof args[0] === 'string') emit('error', [`Assertion failed: ${args[0]}`, ...args.slice(1)]);
+    else emit('error', ['Assertion failed', ...args]);
   };
   console.time = () => {};
   console.timeEnd = () => {};
@@ -101,7 +109,7 @@
 
   // ---- crypto (the `require('crypto')` subset, plus the web `crypto` global)
   function bytesOf(data, encoding) {
-    if (typeof data === 'string') return Buffer.from(data, encoding);
+    if (typeof data === 'string') return std().Buffer.from(data, encoding);
     if (data instanceof Uint8Array) return data;
     if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -124,6 +132,7 @@
       digest(encoding) {
         if (done) throw new Error('Digest already called');
         done = true;
+        const { Buffer } = std();
         const out = Buffer.from(compute(copyOut(Buffer.concat(chunks))));
         return encoding === undefined || encoding === 'buffer' ? out : out.toString(encoding);
       },
@@ -134,7 +143,7 @@
     if (!Number.isInteger(size) || size < 0 || size > 65536) {
       throw new RangeError('The value of "size" is out of range. It must be >= 0 && <= 65536.');
     }
-    const bytes = Buffer.from(host.random(size));
+    const bytes = std().Buffer.from(host.random(size));
     if (typeof callback === 'function') {
       setTimeout(() => callback(null, bytes), 0);
       return undefined;
@@ -142,10 +151,11 @@
     return bytes;
   }
   function randomUUID() {
-    const b = Buffer.from(host.random(16));
+    const b = new Uint8Array(host.random(16));
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    const h = b.toString('hex');
+    let h = '';
+    for (let i = 0; i < 16; i++) h += (b[i] < 16 ? '0' : '') + b[i].toString(16);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
   function getRandomValues(array) {
@@ -170,22 +180,33 @@
     },
     randomBytes,
     randomUUID,
-    timingSafeEqual: std.timingSafeEqual,
+    timingSafeEqual: (a, b) => std().timingSafeEqual(a, b),
     getRandomValues,
   });
   const webCrypto = freeze({ randomUUID, getRandomValues });
 
   // ---- require: a fixed set; anything else is refused (and refused earlier, at deploy time)
-  const utilModule = freeze({ format, inspect: std.inspect, TextEncoder, TextDecoder });
   const modules = {
-    crypto: cryptoModule,
-    url: std.url,
-    querystring: std.querystring,
-    util: utilModule,
+    crypto: () => cryptoModule,
+    url: () => std().url,
+    querystring: () => std().querystring,
+    util: () => {
+      const { format, inspect, TextEncoder, TextDecoder } = std();
+      // util.promisify for (err, value) callbacks, as Node's (without its custom-symbol hook).
+      const promisify = (fn) => {
+        if (typeof fn !== 'function') throw new TypeError('The "original" argument must be of type function');
+        return (...args) => new PromiseCtor((resolve, reject) => fn(...args, (error, value) => (error ? reject(error) : resolve(value))));
+      };
+      return freeze({ format, inspect, promisify, TextEncoder, TextDecoder });
+    },
   };
+  const loaded = new MapCtor();
   function require(name) {
     const key = typeof name === 'string' && name.startsWith('node:') ? name.slice(5) : name;
-    if (typeof key === 'string' && Object.hasOwn(modules, key)) return modules[key];
+    if (typeof key === 'string' && Object.hasOwn(modules, key)) {
+      if (!loaded.has(key)) loaded.set(key, modules[key]());
+      return loaded.get(key);
+    }
     const error = new Error(
       `Cannot find module '${String(name)}': Tessera actions can require only crypto, url, querystring and util`,
     );
@@ -262,7 +283,7 @@
       return this.#consume().then(copyOut);
     }
     text() {
-      return this.#consume().then((bytes) => new TextDecoder().decode(bytes));
+      return this.#consume().then((bytes) => new (std().TextDecoder)().decode(bytes));
     }
     json() {
       return this.text().then((text) => parse(text));
@@ -311,6 +332,7 @@
   }
   function requestBody(body, headers) {
     if (body === undefined || body === null) return undefined;
+    const { Buffer, URLSearchParams } = std();
     if (typeof body === 'string') {
       if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
       return Buffer.from(body).toString('base64');
@@ -324,7 +346,7 @@
   }
   async function fetch(input, init = {}) {
     const url =
-      input instanceof URL ? input.href : typeof input === 'object' && input !== null ? input.url : input;
+      input !== null && typeof input === 'object' ? (typeof input.href === 'string' ? input.href : input.url) : input;
     const headers = new Headers(
       init.headers ?? (typeof input === 'object' && input !== null ? input.headers : {}),
     );
@@ -344,11 +366,15 @@
     if (signal !== undefined) {
       signal.addEventListener('abort', () => {
         host.startAsync('abort', opId, '');
-        settle(opId, false, stringify({ name: 'AbortError', message: 'This operation was aborted' }));
+        // As Node's fetch: reject with the signal's reason (AbortError, TimeoutError or the caller's own).
+        const op = pending.get(opId);
+        if (op === undefined) return;
+        pending.delete(opId);
+        op.reject(signal.reason);
       });
     }
     const response = parse(await started);
-    return new Response(Buffer.from(response.body, 'base64'), response);
+    return new Response(std().Buffer.from(response.body, 'base64'), response);
   }
 
   // ---- the globals tenants see (plain values: no host object, Reference or ExternalCopy among them)
@@ -366,14 +392,6 @@
     Response,
     AbortController,
     AbortSignal,
-    URL,
-    URLSearchParams,
-    TextEncoder,
-    TextDecoder,
-    atob: std.atob,
-    btoa: std.btoa,
-    structuredClone: std.structuredClone,
-    Buffer,
     crypto: webCrypto,
     require,
     global,
@@ -386,21 +404,42 @@
       enumerable: false,
     });
   }
+  // Stdlib globals: an accessor that builds the stdlib on first read, then becomes a plain data
+  // property (so reading, assigning and deleting behave as for any global).
+  for (const name of ['URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'atob', 'btoa', 'structuredClone', 'Buffer']) {
+    const settle = (value) => defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+    defineProperty(global, name, {
+      get() {
+        const value = std()[name];
+        settle(value);
+        return value;
+      },
+      set(value) {
+        settle(value);
+      },
+      configurable: true,
+      enumerable: false,
+    });
+  }
 
   // ---- the entry point: `run` loads the action's module and calls its handler; `settle` ends host operations
+  // The records below have no prototype: tenant code may have defined `Object.prototype.toJSON`, which
+  // would otherwise rewrite what the host is told (a thrown error could even read as `{"ok":true}`).
   function describe(error) {
     try {
       if (error instanceof Error || (error !== null && typeof error === 'object' && 'message' in error)) {
         return stringify({
+          __proto__: null,
           ok: false,
           name: String(error.name),
           message: String(error.message),
           stack: String(error.stack ?? ''),
         });
       }
-      return stringify({ ok: false, name: 'Error', message: String(error), stack: '' });
+      return stringify({ __proto__: null, ok: false, name: 'Error', message: String(error), stack: '' });
     } catch {
       return stringify({
+        __proto__: null,
         ok: false,
         name: 'Error',
         message: 'the action threw a value that cannot be printed',
@@ -421,6 +460,7 @@
     if (typeof fn !== 'function') {
       return PromiseCtor.resolve(
         stringify({
+          __proto__: null,
           ok: false,
           name: 'MissingHandler',
           message: `the action does not export ${handler}`,
@@ -430,12 +470,20 @@
     }
     const event = parse(eventJson);
     const api = buildApi(event, context);
-    return PromiseCtor.resolve()
-      .then(() => fn(event, api))
-      .then(
-        () => '{"ok":true}',
-        (error) => describe(error),
-      );
+    // Chained with the `then` captured above: a handler that replaces Promise.prototype.then must not
+    // make its own settlement unobservable (resolving with its promise would call the replacement).
+    return new PromiseCtor((resolve) => {
+      const ok = () => resolve('{"ok":true}');
+      const failed = (error) => resolve(describe(error));
+      let value;
+      try {
+        value = fn(event, api);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      apply(promiseThen, value instanceof PromiseCtor ? value : PromiseCtor.resolve(value), [ok, failed]);
+    });
   }
   /** Evaluates a module's top level only (deploy-time check): which handlers does it export? */
   function inspectModule(moduleFn) {
@@ -458,4 +506,4 @@
     if (op === 'inspect') return inspectModule(a);
     return undefined;
   };
-});
+})

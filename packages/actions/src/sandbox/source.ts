@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
  * parameters are the host callbacks. They are passed as arguments, never set as globals, so tenant
  * code can reach them only through the stubs (SECURITY.md 6).
  */
-const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8').trim();
+// A formatter may end a file with `;`, which would break the `(<file>)(…)` call: strip it.
+const read = (name: string) =>
+  readFileSync(new URL(name, import.meta.url), 'utf8')
+    .trim()
+    .replace(/;$/, '');
 
 /** Host callbacks, in the order the sandbox script takes them. */
 export const HOST_CALLBACKS = [
@@ -25,9 +29,11 @@ export const HOST_CALLBACKS = [
 export const SANDBOX_SOURCE = `(function tesseraSandbox(${HOST_CALLBACKS.join(', ')}) {
 'use strict';
 const host = { ${HOST_CALLBACKS.join(', ')} };
-const std = (${read('./stdlib.js')})(host);
-const buildApi = (${read('./api.js')})(host, std);
-return (${read('./prelude.js')})(host, std, buildApi);
+const stdlibFactory = (${read('./stdlib.js')});
+let std;
+const stdlib = () => std ?? (std = stdlibFactory(host));
+const buildApi = (${read('./api.js')})(host);
+return (${read('./prelude.js')})(host, stdlib, buildApi);
 })`;
 
 /**

@@ -1759,7 +1759,9 @@
         }
         // record<USVString, USVString>: own enumerable keys; a later key wins when two convert alike.
         const seen = new MapCtor();
-        for (const key of ownKeys(init)) {
+        const keys = ownKeys(init);
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
           const desc = getOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
           const name = toUSVString(key);
@@ -2344,8 +2346,7 @@
     if (known !== undefined) return known;
 
     if (isBoxedPrimitive(value)) {
-      if (isSymbolObject(value))
-        throw dataCloneError(`${symbolToString(symbolValueOf(value))} could not be cloned.`);
+      if (isSymbolObject(value)) throw dataCloneError('[object Symbol] could not be cloned.');
       const primitive = isNumberObject(value)
         ? numberValueOf(value)
         : isStringObject(value)
@@ -2898,7 +2899,7 @@
     if (extraKeys !== undefined) {
       for (let i = 0; i < extraKeys.length; i++) {
         ctx.indentationLvl += 2;
-        const str = formatValue(ctx, value[extraKeys[i]], depth, true);
+        const str = formatValue(ctx, value[extraKeys[i]], depth, typedArray);
         ctx.indentationLvl -= 2;
         arrayPush(output, `[${extraKeys[i]}]: ${str}`);
       }
@@ -3815,10 +3816,7 @@
     if (search !== null) {
       result.search = search;
       result.query = parseQueryString ? qsParse(strSlice(search, 1)) : strSlice(search, 1);
-    } else if (parseQueryString) {
-      result.search = '';
-      result.query = { __proto__: null };
-    }
+    } else if (parseQueryString) result.query = { __proto__: null };
     if (result.pathname !== null || result.search !== null)
       result.path = (result.pathname ?? '') + (result.search ?? '');
     if (result.href === null) result.href = formatUrlObject(result);
@@ -3899,11 +3897,20 @@
     return formatUrlObject(urlObject);
   }
 
+  // url.resolve(from, to), by the WHATWG equivalent Node documents: resolve against a placeholder
+  // scheme so relative `from` values stay relative.
+  function urlResolve(from, to) {
+    const resolved = new URL(String(to), new URL(String(from), 'resolve://'));
+    if (resolved.protocol === 'resolve:') return resolved.pathname + resolved.search + resolved.hash;
+    return resolved.toString();
+  }
+
   const url = {
     URL,
     URLSearchParams,
     parse: urlParse,
     format: urlFormat,
+    resolve: urlResolve,
     Url,
   };
 

@@ -16,8 +16,12 @@ const CHECK_TIMEOUT_MS = 1000;
  * tenant's), reporting syntax errors with line and column and which handlers it exports. Top-level
  * code gets no network (the egress allowlist is empty and the checker never awaits it).
  */
-export async function checkModule(code: string, memoryMb: number): Promise<ModuleCheck> {
-  const tenant = new TenantIsolate(memoryMb);
+export async function checkModule(
+  code: string,
+  memoryMb: number,
+  onCatastrophe?: (message: string) => void,
+): Promise<ModuleCheck> {
+  const tenant = new TenantIsolate(memoryMb, onCatastrophe);
   const pending = new PendingOps();
   try {
     let script: ivm.Script;

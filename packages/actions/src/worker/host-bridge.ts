@@ -123,17 +123,40 @@ export function createCallbacks(
     }
   };
   return [
-    new ivm.Callback(record),
-    new ivm.Callback(log),
-    new ivm.Callback(urlParse),
-    new ivm.Callback(random),
-    new ivm.Callback(digest),
-    new ivm.Callback(hmac),
-    new ivm.Callback(encodeToken),
-    new ivm.Callback(validateToken),
+    new ivm.Callback(withoutHostStack(record)),
+    new ivm.Callback(withoutHostStack(log)),
+    new ivm.Callback(withoutHostStack(urlParse)),
+    new ivm.Callback(withoutHostStack(random)),
+    new ivm.Callback(withoutHostStack(digest)),
+    new ivm.Callback(withoutHostStack(hmac)),
+    new ivm.Callback(withoutHostStack(encodeToken)),
+    new ivm.Callback(withoutHostStack(validateToken)),
     new ivm.Callback(startAsync, { ignored: true }),
-    new ivm.Callback(cache),
+    new ivm.Callback(withoutHostStack(cache)),
   ];
+}
+
+/**
+ * isolated-vm hands a callback's exception to the isolate with its host stack, which names the
+ * server's source files and lines (`at digest (file:///…/host-bridge.ts:95:13)`). Only the error's
+ * type and message may cross (SECURITY.md 5: nothing of the host is visible to tenant code).
+ */
+function withoutHostStack<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const copy =
+        error instanceof RangeError
+          ? new RangeError(message)
+          : error instanceof TypeError
+            ? new TypeError(message)
+            : new Error(message);
+      copy.stack = `${copy.name}: ${copy.message}`;
+      throw copy;
+    }
+  };
 }
 
 function startFetch(

@@ -4,12 +4,19 @@ import type { LogEntry, LogLevel } from '../result.ts';
  * Console output of one run, bounded: Auth0 keeps 256 characters per action; Tessera keeps far more
  * but never unbounded (SECURITY.md 8: 100 MB of console.log must not reach memory or the database).
  */
-export const LOG_LIMITS = { entryChars: 8 * 1024, totalChars: 256 * 1024, entries: 1000 } as const;
+export const LOG_LIMITS = {
+  entryChars: 8 * 1024,
+  totalChars: 256 * 1024,
+  entries: 1000,
+  /** Runtime notes (`warn`): a script that swallows a limit error in a loop must not add one per call. */
+  notes: 100,
+} as const;
 
 export class LogSink {
   readonly entries: LogEntry[] = [];
   #chars = 0;
   #dropped = 0;
+  #notes = 0;
   #closed = false;
 
   /** Adds a line; false once the budget is spent (the sandbox then stops formatting output). */
@@ -40,7 +47,10 @@ export class LogSink {
 
   /** A runtime note (restricted claim ignored, limit reached…), kept even when console output is full. */
   warn(action: string, message: string): void {
-    this.entries.push({ action, level: 'warn', message: `[tessera] ${message}`, at: Date.now() });
+    this.#notes += 1;
+    if (this.#notes > LOG_LIMITS.notes) return;
+    const text = this.#notes === LOG_LIMITS.notes ? 'later runtime notes were dropped' : message;
+    this.entries.push({ action, level: 'warn', message: `[tessera] ${text}`, at: Date.now() });
   }
 
   get droppedChars(): number {

@@ -31,4 +31,9 @@ export type FromWorker =
   | { t: 'result'; id: number; result: RunResult; cache: CacheMutation[] }
   | { t: 'checked'; id: number; check: ModuleCheck }
   /** Sent before the first external side effect (fetch) of a run: after it, a crash is not retried. */
-  | { t: 'effect'; id: number };
+  | { t: 'effect'; id: number }
+  /**
+   * Sent just before the worker ends itself because V8 ran out of memory in one isolate: these runs (or
+   * checks) were using it. They fail as `memory`; the worker's other runs are retried elsewhere.
+   */
+  | { t: 'lost'; ids: number[] };

@@ -40,6 +40,13 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
 
   const pending = new PendingOps();
   let context: ivm.Context | undefined;
+  // Host-side handles keep their isolate objects (and so the whole context) alive until the host's
+  // own GC collects them, which a busy server may not do for a long time: release each explicitly.
+  const references: ivm.Reference[] = [];
+  const keep = <T extends ivm.Reference>(reference: T): T => {
+    references.push(reference);
+    return reference;
+  };
   let tripped: FailureKind | undefined;
   let trippedMessage = '';
   const watchdog = startWatchdog(tenant, execution, (kind, message) => {
@@ -54,20 +61,23 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
   tenant.active++;
   try {
     context = await tenant.isolate.createContext();
-    const factory = (await tenant.sandbox.run(context, {
-      reference: true,
-      timeout: remaining(),
-    })) as ivm.Reference;
+    const factory = keep(
+      (await tenant.sandbox.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
+    );
     let entry: ivm.Reference | undefined;
     const settle = (id: number, ok: boolean, json: string) => {
       if (entry !== undefined && !pending.closed) entry.applyIgnored(undefined, ['settle', id, ok, json]);
     };
     const callbacks = createCallbacks(execution.host, pending, settle);
-    entry = (await factory.apply(undefined, callbacks, {
-      result: { reference: true },
-      timeout: remaining(),
-    })) as ivm.Reference;
-    const moduleFn = (await script.run(context, { reference: true, timeout: remaining() })) as ivm.Reference;
+    entry = keep(
+      (await factory.apply(undefined, callbacks, {
+        result: { reference: true },
+        timeout: remaining(),
+      })) as ivm.Reference,
+    );
+    const moduleFn = keep(
+      (await script.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
+    );
     const outcome = (await entry.apply(
       undefined,
       ['run', moduleFn.derefInto(), execution.handler, execution.eventJson, execution.contextJson],
@@ -82,7 +92,10 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
     watchdog.stop();
     pending.cancelAll();
     tenant.active--;
-    if (context !== undefined && !tenant.disposed) context.release();
+    if (!tenant.disposed) {
+      for (const reference of references) reference.release();
+      context?.release();
+    }
   }
 }
 

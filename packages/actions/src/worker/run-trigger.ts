@@ -1,12 +1,12 @@
 import { CacheView } from '../cache/cache-view.ts';
 import { applyToEvent } from '../commands/apply-to-event.ts';
 import { CommandRecorder } from '../commands/recorder.ts';
-import { DENYING } from '../commands/types.ts';
+import { type Command, DENYING } from '../commands/types.ts';
 import type { EgressPolicy } from '../egress/policy.ts';
-import type { ActionReport, FailureKind, RunResult } from '../result.ts';
+import type { ActionReport, ActionToRun, FailureKind, RunResult } from '../result.ts';
 import { LogSink } from './log-sink.ts';
 import type { WorkerRun, WorkerSettings } from './protocol.ts';
-import { secretRedactor } from './redact.ts';
+import { MIN_SECRET_LENGTH, secretRedactor } from './redact.ts';
 import { runAction } from './run-action.ts';
 import type { TenantIsolates } from './tenant-isolate.ts';
 
@@ -69,7 +69,7 @@ export async function runTrigger(
   const finish = (result: Ending) => ({
     result: redact({
       ...result,
-      commands: recorder.commands,
+      commands: recorder.commands.map((command) => withSecretRef(command, input.actions)),
       actions: reports,
       logs: logs.entries,
       durationMs: Date.now() - started,
@@ -147,4 +147,21 @@ export async function runTrigger(
     }
   }
   return finish({ outcome: 'completed' });
+}
+
+/** A command whose whole value is one of its own action's secrets carries a reference instead (see Command). */
+function withSecretRef(command: Command, actions: readonly ActionToRun[]): Command {
+  if (!('value' in command) || typeof command.value !== 'string' || command.value.length < MIN_SECRET_LENGTH)
+    return command;
+  for (const action of actions) {
+    if (action.name !== command.action) continue;
+    const found = Object.entries(action.secrets).find(([, value]) => value === command.value);
+    if (found !== undefined)
+      return {
+        ...command,
+        value: '[REDACTED]',
+        secretRef: { actionId: action.id, name: found[0] },
+      } as Command;
+  }
+  return command;
 }

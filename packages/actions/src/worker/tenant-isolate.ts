@@ -18,8 +18,15 @@ export class TenantIsolate {
   active = 0;
   lastUsed = Date.now();
 
-  constructor(memoryMb: number) {
-    this.isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+  /**
+   * `onCatastrophe`: V8 ran out of memory in this isolate faster than its limit could act (one huge
+   * allocation). Its thread is parked for good and the process must end (isolated-vm's README).
+   */
+  constructor(memoryMb: number, onCatastrophe?: (message: string) => void) {
+    this.isolate = new ivm.Isolate({
+      memoryLimit: memoryMb,
+      ...(onCatastrophe === undefined ? {} : { onCatastrophicError: onCatastrophe }),
+    });
     this.sandbox = this.isolate.compileScriptSync(SANDBOX_SOURCE, { filename: 'tessera:sandbox' });
   }
 
@@ -64,16 +71,21 @@ export class TenantIsolates {
   readonly #isolates = new Map<string, TenantIsolate>();
   readonly #memoryMb: number;
   readonly #max: number;
+  readonly #onCatastrophe: ((tenantId: string, message: string) => void) | undefined;
 
-  constructor(memoryMb: number, max = 200) {
+  constructor(
+    memoryMb: number,
+    options: { max?: number; onCatastrophe?: (tenantId: string, message: string) => void } = {},
+  ) {
     this.#memoryMb = memoryMb;
-    this.#max = max;
+    this.#max = options.max ?? 200;
+    this.#onCatastrophe = options.onCatastrophe;
   }
 
   get(tenantId: string): TenantIsolate {
     let entry = this.#isolates.get(tenantId);
     if (entry === undefined || entry.disposed) {
-      entry = new TenantIsolate(this.#memoryMb);
+      entry = new TenantIsolate(this.#memoryMb, (message) => this.#onCatastrophe?.(tenantId, message));
       this.#isolates.set(tenantId, entry);
       this.#evict();
     }

@@ -39,11 +39,22 @@ test('URL parses every kind of input exactly as Node does', () => {
 });
 
 test('invalid input throws TypeError "Invalid URL" with ERR_INVALID_URL, and canParse/parse agree', () => {
-  const invalid: Array<[string, string?]> = [['x'], ['http://exa mple.com'], ['https://ex:99999'], ['http://[::1'], ['x', 'y'], ['https://a b/']];
+  const invalid: Array<[string, string?]> = [
+    ['x'],
+    ['http://exa mple.com'],
+    ['https://ex:99999'],
+    ['http://[::1'],
+    ['x', 'y'],
+    ['https://a b/'],
+  ];
   sandbox.same(`${JSON.stringify(invalid)}.map(([input, base]) => caught(() => new URL(input, base)))`);
-  sandbox.same(`${JSON.stringify([...invalid, ...URLS])}.map(([input, base]) => [URL.canParse(input, base), URL.parse(input, base)?.href ?? null])`);
+  sandbox.same(
+    `${JSON.stringify([...invalid, ...URLS])}.map(([input, base]) => [URL.canParse(input, base), URL.parse(input, base)?.href ?? null])`,
+  );
   sandbox.same(`[caught(() => new URL()), caught(() => URL.canParse())]`);
-  sandbox.same(`(() => { try { new URL('nope', 'base?'); } catch (e) { return [e.input, e.base, e.code]; } })()`);
+  sandbox.same(
+    `(() => { try { new URL('nope', 'base?'); } catch (e) { return [e.input, e.base, e.code]; } })()`,
+  );
   sandbox.same(`new URL('a', new URL('https://example.com/dir/')).href`);
 });
 
@@ -115,7 +126,9 @@ const SETTERS: Array<[string, string, string]> = [
 ];
 
 test('setters change URLs exactly as Node does, including the ignored cases', () => {
-  sandbox.same(`${JSON.stringify(SETTERS)}.map(([start, key, value]) => { const u = new URL(start); u[key] = value; return (${FIELDS})(u); })`);
+  sandbox.same(
+    `${JSON.stringify(SETTERS)}.map(([start, key, value]) => { const u = new URL(start); u[key] = value; return (${FIELDS})(u); })`,
+  );
   sandbox.same(`caught(() => { new URL('https://example.com').href = 'not a url'; })`);
 });
 
@@ -151,13 +164,19 @@ test('URLSearchParams accepts strings, records, pairs and iterables like Node', 
     new URLSearchParams(undefined).toString(),
     new URLSearchParams(null).toString(),
   ]`);
-  sandbox.same(`[caught(() => new URLSearchParams([['a']])), caught(() => new URLSearchParams([1])), caught(() => new URLSearchParams({ [Symbol.iterator]: 1 }))]`);
+  sandbox.same(
+    `[caught(() => new URLSearchParams([['a']])), caught(() => new URLSearchParams([1])), caught(() => new URLSearchParams({ [Symbol.iterator]: 1 }))]`,
+  );
 });
 
 test('URLSearchParams serialises as application/x-www-form-urlencoded, byte for byte like Node', () => {
   const everything = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('') + 'é€😀\ud800';
-  sandbox.same(`new URLSearchParams({ [${JSON.stringify(everything)}]: ${JSON.stringify(everything)} }).toString()`);
-  sandbox.same(`[...new URLSearchParams(new URLSearchParams({ k: ${JSON.stringify(everything)} }).toString())]`);
+  sandbox.same(
+    `new URLSearchParams({ [${JSON.stringify(everything)}]: ${JSON.stringify(everything)} }).toString()`,
+  );
+  sandbox.same(
+    `[...new URLSearchParams(new URLSearchParams({ k: ${JSON.stringify(everything)} }).toString())]`,
+  );
 });
 
 test('URLSearchParams methods behave like Node', () => {
@@ -182,13 +201,21 @@ test('URLSearchParams methods behave like Node', () => {
     out.push([...it].length, Object.prototype.toString.call(it), Object.prototype.toString.call(p), typeof it[Symbol.iterator]);
     return out;
   })()`);
-  sandbox.same(`(() => { const p = new URLSearchParams('z=1&a=2&ä=3&A=4&z=0'); p.sort(); return p.toString(); })()`);
-  sandbox.same(`[caught(() => new URLSearchParams().append('a')), caught(() => new URLSearchParams().get()), caught(() => new URLSearchParams().set('a')), caught(() => new URLSearchParams().forEach(1))]`);
+  sandbox.same(
+    `(() => { const p = new URLSearchParams('z=1&a=2&ä=3&A=4&z=0'); p.sort(); return p.toString(); })()`,
+  );
+  sandbox.same(
+    `[caught(() => new URLSearchParams().append('a')), caught(() => new URLSearchParams().get()), caught(() => new URLSearchParams().set('a')), caught(() => new URLSearchParams().forEach(1))]`,
+  );
 });
 
 test('URL and URLSearchParams print and stringify like Node', () => {
-  sandbox.same(`[inspect(new URL('https://u:p@example.com:81/p?a=1&b=2#h')), inspect(new URLSearchParams('a=1&b=2')), inspect(new URLSearchParams()), inspect({ nested: new URL('http://x/') })]`);
-  sandbox.same(`[JSON.stringify({ u: new URL('http://x/a b') }), String(new URL('http://x')), Object.prototype.toString.call(new URL('http://x')), \`\${new URL('http://y')}\`]`);
+  sandbox.same(
+    `[inspect(new URL('https://u:p@example.com:81/p?a=1&b=2#h')), inspect(new URLSearchParams('a=1&b=2')), inspect(new URLSearchParams()), inspect({ nested: new URL('http://x/') })]`,
+  );
+  sandbox.same(
+    `[JSON.stringify({ u: new URL('http://x/a b') }), String(new URL('http://x')), Object.prototype.toString.call(new URL('http://x')), \`\${new URL('http://y')}\`]`,
+  );
   sandbox.same(`[Object.keys(URL.prototype).sort(), Object.keys(URLSearchParams.prototype).sort()]`);
   assert.equal(sandbox.run(`new URL('http://x') instanceof URL && url.URL === URL`), true);
 });

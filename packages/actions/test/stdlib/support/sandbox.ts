@@ -131,7 +131,8 @@ export function runOnNode<T = unknown>(expression: string): T {
 
 // Buffers, typed arrays and plain copies of them compare as byte lists; everything else as is.
 function normalise(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+  if (ArrayBuffer.isView(value))
+    return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
   if (Array.isArray(value)) return value.map(normalise);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
