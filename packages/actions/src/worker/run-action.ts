@@ -58,22 +58,30 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
       message: 'another execution of this tenant exceeded its budget; its isolate was reset',
     });
   });
+  // When no other execution holds this isolate, the fresh context is prepared with synchronous calls:
+  // only our own sandbox script runs there (no tenant code), and each thread hop saved is ~0.07 ms.
+  // With another execution in the isolate, a synchronous call could wait for that tenant code and
+  // stall the whole worker, so the asynchronous calls are used.
+  const idle = tenant.active === 0;
   tenant.active++;
   try {
-    context = await tenant.isolate.createContext();
+    context = idle ? tenant.isolate.createContextSync() : await tenant.isolate.createContext();
+    const sandboxOptions = { reference: true, timeout: remaining() } as const;
     const factory = keep(
-      (await tenant.sandbox.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
+      (idle
+        ? tenant.sandbox.runSync(context, sandboxOptions)
+        : await tenant.sandbox.run(context, sandboxOptions)) as ivm.Reference,
     );
     let entry: ivm.Reference | undefined;
     const settle = (id: number, ok: boolean, json: string) => {
       if (entry !== undefined && !pending.closed) entry.applyIgnored(undefined, ['settle', id, ok, json]);
     };
     const callbacks = createCallbacks(execution.host, pending, settle);
+    const preludeOptions = { result: { reference: true }, timeout: remaining() } as const;
     entry = keep(
-      (await factory.apply(undefined, callbacks, {
-        result: { reference: true },
-        timeout: remaining(),
-      })) as ivm.Reference,
+      (idle
+        ? factory.applySync(undefined, callbacks, preludeOptions)
+        : await factory.apply(undefined, callbacks, preludeOptions)) as ivm.Reference,
     );
     const moduleFn = keep(
       (await script.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
