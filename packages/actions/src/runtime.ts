@@ -4,7 +4,7 @@ import { loadActionCache, saveActionCache } from './cache/action-cache.ts';
 import { type CodeProblem, checkCodeStatically } from './code/check-code.ts';
 import { EGRESS_DEFAULTS, type EgressPolicy } from './egress/policy.ts';
 import { failedRun, WorkerPool } from './pool/worker-pool.ts';
-import type { RunInput, RunResult } from './result.ts';
+import type { FailureKind, RunInput, RunResult } from './result.ts';
 import { validateRunInput } from './validate-input.ts';
 
 export interface ActionsRuntimeOptions {
@@ -27,7 +27,12 @@ export interface ActionsRuntimeOptions {
 /** Deploy-time verdict on an action's code. */
 export type CheckResult =
   | { ok: true; handlers: { onExecutePostLogin: true; onContinuePostLogin: boolean } }
-  | { ok: false; problems: CodeProblem[] };
+  | {
+      ok: false;
+      /** `syntax` for compile errors and static refusals (modules, size, missing handler). */
+      kind: Exclude<FailureKind, 'limit'>;
+      problems: CodeProblem[];
+    };
 
 export interface ActionsRuntime {
   /** Runs a trigger's actions; always resolves with a value (never throws for anything tenant code does). */
@@ -73,12 +78,13 @@ export function createActionsRuntime(options: ActionsRuntimeOptions): ActionsRun
     },
     async check(code) {
       const problems = checkCodeStatically(code);
-      if (problems.length > 0) return { ok: false, problems };
+      if (problems.length > 0) return { ok: false, kind: 'syntax', problems };
       const module = await pool.check(code);
-      if (!module.ok) return { ok: false, problems: [positioned(module.message)] };
+      if (!module.ok) return { ok: false, kind: module.kind, problems: [positioned(module.message)] };
       if (!module.onExecutePostLogin) {
         return {
           ok: false,
+          kind: 'syntax',
           problems: [
             {
               message:

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import {
   completePostLoginEvent,
   createActionsRuntime,
-  type FailureKind,
   type PostLoginEvent,
   type RunResult,
 } from '@tessera/actions';
@@ -86,7 +85,7 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
       const where = problem?.line === undefined ? '' : ` (${options.file}:${problem.line}:${problem.column})`;
       result = {
         outcome: 'failed',
-        kind: checkFailureKind(problem?.message ?? ''),
+        kind: check.kind,
         action: { id: 'local', name: options.file },
         message: `${check.problems.map((p) => p.message).join('; ')}${where}`,
         commands: [],
@@ -110,19 +109,6 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
     await runtime.close();
     await kv.close();
   }
-}
-
-/**
- * `runtime.check` reports problems without the failure kind the deploy check found, so it is read
- * back from the message: only a compile error or a static refusal (a module outside the allowlist,
- * no exported handler) is `syntax`; a top level that throws, loops or crashes the worker is not.
- */
-function checkFailureKind(message: string): FailureKind {
-  if (/^the module (threw|could not be loaded)/.test(message)) return 'runtime';
-  if (/^the module top level did not finish/.test(message)) return 'timeout';
-  if (/memory/.test(message)) return 'memory';
-  if (/sandbox worker crashed/.test(message)) return 'crash';
-  return 'syntax';
 }
 
 /** The sandbox names the tenant's script `action.js`; here it is the user's file. */

@@ -52,6 +52,8 @@ export class WorkerPool {
   readonly #settings: WorkerSettings;
   readonly #log: Logger;
   #nextId = 1;
+  /** When workers died lately (ms epoch), for the crash-loop pause. */
+  #exits: number[] = [];
   #closed = false;
 
   constructor(size: number, settings: WorkerSettings, log: Logger) {
@@ -184,7 +186,7 @@ export class WorkerPool {
 
   #onExit(worker: WorkerProcess): void {
     const index = this.#workers.indexOf(worker);
-    if (index !== -1 && !this.#closed) this.#workers[index] = this.#spawn();
+    if (index !== -1 && !this.#closed) this.#replace(index, worker);
     const orphans = [...this.#jobs.values()].filter((job) => job.worker === worker);
     if (orphans.length > 0) {
       this.#log.error(
@@ -228,6 +230,24 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Replaces a dead worker at once, unless workers keep dying (a broken install, a tenant crashing
+   * every fresh worker): then after a pause, so the server does not spin forking processes.
+   */
+  #replace(index: number, dead: WorkerProcess): void {
+    const now = Date.now();
+    this.#exits = this.#exits.filter((at) => now - at < 10_000);
+    this.#exits.push(now);
+    if (this.#exits.length <= 4 * this.#workers.length) {
+      this.#workers[index] = this.#spawn();
+      return;
+    }
+    this.#log.error({ exits: this.#exits.length }, 'sandbox workers keep dying; replacing this one in 1 s');
+    setTimeout(() => {
+      if (!this.#closed && this.#workers[index] === dead) this.#workers[index] = this.#spawn();
+    }, 1000).unref();
+  }
+
   #settle(job: Job): void {
     clearTimeout(job.timer);
     this.#jobs.delete(job.id);
@@ -238,7 +258,7 @@ export class WorkerPool {
     if (job.kind === 'check') {
       job.resolve({
         ok: false,
-        kind: kind === 'memory' ? 'memory' : kind === 'timeout' ? 'timeout' : 'runtime',
+        kind: kind === 'limit' || kind === 'syntax' ? 'runtime' : kind,
         message,
       });
     } else {

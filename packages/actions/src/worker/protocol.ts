@@ -23,7 +23,7 @@ export type ToWorker = { t: 'run'; id: number; run: WorkerRun } | { t: 'check'; 
 /** What a deploy-time module check found. */
 export type ModuleCheck =
   | { ok: true; onExecutePostLogin: boolean; onContinuePostLogin: boolean }
-  | { ok: false; kind: 'syntax' | 'runtime' | 'timeout' | 'memory'; message: string };
+  | { ok: false; kind: 'syntax' | 'runtime' | 'timeout' | 'memory' | 'crash'; message: string };
 
 /** Messages worker → server. */
 export type FromWorker =

@@ -38,6 +38,27 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
     return { ok: false, kind: 'syntax', message: describeCompileError(error), isolateLost: tenant.disposed };
   }
 
+  if (!(await tenant.enter(deadline))) {
+    return {
+      ok: false,
+      kind: 'timeout',
+      message: 'the actions exceeded their time budget and were stopped',
+      isolateLost: false,
+    };
+  }
+  try {
+    return await execute(execution, script, remaining);
+  } finally {
+    tenant.leave();
+  }
+}
+
+async function execute(
+  execution: ActionExecution,
+  script: ivm.Script,
+  remaining: () => number,
+): Promise<ActionOutcome> {
+  const { tenant } = execution;
   const pending = new PendingOps();
   let context: ivm.Context | undefined;
   // Host-side handles keep their isolate objects (and so the whole context) alive until the host's

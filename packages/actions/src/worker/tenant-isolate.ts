@@ -10,6 +10,9 @@ const SCRIPT_CACHE_SIZE = 256;
  * compiled once, and each deployed action version compiled once. Contexts are created per execution
  * (see run-action.ts), so nothing a script leaves on its globals survives into the next run.
  */
+/** Executions one tenant may have in flight in one worker's isolate; later ones wait (within their budget). */
+export const MAX_CONCURRENT_EXECUTIONS = 16;
+
 export class TenantIsolate {
   readonly isolate: ivm.Isolate;
   readonly sandbox: ivm.Script;
@@ -17,6 +20,43 @@ export class TenantIsolate {
   /** Executions currently using this isolate (the pool never disposes an isolate that is busy). */
   active = 0;
   lastUsed = Date.now();
+  #slots = MAX_CONCURRENT_EXECUTIONS;
+  readonly #queue: Array<() => void> = [];
+
+  /**
+   * Waits for one of the isolate's execution slots; false when `deadline` passes first. An isolate runs
+   * one thing at a time anyway; more executions in flight only overlap their waits, while each holds
+   * a context V8 frees lazily, and enough of them in one heap exceed its memory limit.
+   */
+  async enter(deadline: number): Promise<boolean> {
+    if (this.#slots > 0) {
+      this.#slots--;
+      return true;
+    }
+    let admit: () => void = () => {};
+    const admitted = new Promise<boolean>((resolve) => {
+      admit = () => resolve(true);
+      this.#queue.push(admit);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+    });
+    const entered = await Promise.race([admitted, expired]);
+    clearTimeout(timer);
+    if (!entered) {
+      const index = this.#queue.indexOf(admit);
+      if (index !== -1) this.#queue.splice(index, 1);
+      else this.leave(); // admitted at the same moment the deadline passed: hand the slot on
+    }
+    return entered;
+  }
+
+  leave(): void {
+    const next = this.#queue.shift();
+    if (next !== undefined) next();
+    else this.#slots++;
+  }
 
   /**
    * `onCatastrophe`: V8 ran out of memory in this isolate faster than its limit could act (one huge

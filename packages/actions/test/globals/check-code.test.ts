@@ -31,6 +31,7 @@ describe('runtime.check (deploy time)', () => {
       ),
       {
         ok: false,
+        kind: 'syntax',
         problems: [
           { message: notAvailable('axios'), line: 1, column: 23 },
           { message: notAvailable('fs'), line: 2, column: 20 },
@@ -42,6 +43,7 @@ describe('runtime.check (deploy time)', () => {
   test('refuses import statements and import()', async () => {
     assert.deepEqual(await check(`import x from 'y';\nexports.onExecutePostLogin = async () => {};`), {
       ok: false,
+      kind: 'syntax',
       problems: [
         {
           message:
@@ -55,6 +57,7 @@ describe('runtime.check (deploy time)', () => {
       await check(`exports.onExecutePostLogin = async () => {\n  const fs = await import('fs');\n};`),
       {
         ok: false,
+        kind: 'syntax',
         problems: [{ message: 'import() is not available in actions; use require()', line: 2, column: 20 }],
       },
     );
@@ -63,6 +66,7 @@ describe('runtime.check (deploy time)', () => {
   test('reports a syntax error with its line and column', async () => {
     assert.deepEqual(await check(`exports.onExecutePostLogin = async () => {\n  let x = ;\n};`), {
       ok: false,
+      kind: 'syntax',
       problems: [{ message: 'SyntaxError: Unexpected token', line: 2, column: 11 }],
     });
   });
@@ -70,6 +74,7 @@ describe('runtime.check (deploy time)', () => {
   test('refuses code without onExecutePostLogin', async () => {
     const missing = {
       ok: false,
+      kind: 'syntax',
       problems: [
         {
           message:
@@ -85,6 +90,7 @@ describe('runtime.check (deploy time)', () => {
     const code = `exports.onExecutePostLogin = async () => {};\n//${'x'.repeat(100 * 1024)}`;
     assert.deepEqual(await check(code), {
       ok: false,
+      kind: 'syntax',
       problems: [
         { message: `code is ${Buffer.byteLength(code)} bytes; an action may not exceed 102400 bytes` },
       ],
@@ -96,6 +102,7 @@ describe('runtime.check (deploy time)', () => {
       await check(`\nthrow new Error('boom');\nexports.onExecutePostLogin = async () => {};`),
       {
         ok: false,
+        kind: 'runtime',
         problems: [{ message: 'the module threw while loading: Error: boom', line: 2, column: 7 }],
       },
     );
