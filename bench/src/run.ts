@@ -43,8 +43,8 @@ const NOTES = [
     'Password login: a new cookie jar per flow (authorize → login page → POST credentials → resume → ' +
     'code → token). SSO: the same jar logged in once, each flow is authorize → code → token.',
   'Refresh: rotating refresh tokens, one chain per virtual user, each request using the token the ' +
-    'previous returned. BENCHMARKS.md wants it with one post-login action on Postgres + Redis: actions ' +
-    'do not exist yet, so no action runs here.',
+    'previous returned. BENCHMARKS.md wants it with one post-login action on Postgres + Redis: the actions ' +
+    'runtime is not wired into the token endpoint yet (next issue), so no action runs here.',
   'Client credentials: `audience` for Tessera, `resource` for bare oidc-provider (memory adapter, one ' +
     'static client, RS256), both issuing an RS256 JWT access token for the same audience and scope.',
 ];
@@ -183,7 +183,9 @@ async function benchBackend(backend: Backend): Promise<Row[]> {
         row('refresh (rotating), no action', label, CONCURRENCY.refresh, result, {
           target: '≥ 800/s (with 1 action)',
           met: result.errors === 0 && result.ops / (result.elapsedMs / 1000) >= 800,
-          notes: ['actions do not exist yet: measured without the action BENCHMARKS.md asks for'],
+          notes: [
+            'the trigger is not wired into the token endpoint yet: measured without the action BENCHMARKS.md asks for',
+          ],
         }),
       );
     }
