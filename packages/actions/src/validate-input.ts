@@ -21,7 +21,8 @@ export function validateRunInput(input: RunInput): string | undefined {
     return `a trigger runs at most ${RUN_LIMITS.actions} actions`;
   for (const action of input.actions) {
     if (
-      typeof action?.code !== 'string' ||
+      typeof action?.id !== 'string' ||
+      typeof action.code !== 'string' ||
       typeof action.versionId !== 'string' ||
       typeof action.name !== 'string'
     ) {
@@ -42,6 +43,15 @@ export function validateRunInput(input: RunInput): string | undefined {
       }
     }
   }
+  if (input.budgetMs !== undefined && (!Number.isFinite(input.budgetMs) || input.budgetMs <= 0)) {
+    return 'budgetMs must be a positive number of milliseconds';
+  }
+  const hosts = input.egressAllowHosts;
+  if (hosts !== undefined && (!Array.isArray(hosts) || !hosts.every((host) => typeof host === 'string'))) {
+    return 'egressAllowHosts must be an array of host names';
+  }
+  if (input.resume !== undefined && typeof input.resume.state !== 'string')
+    return 'resume.state must be a string';
   if (
     input.resume !== undefined &&
     (!Number.isInteger(input.resume.index) ||

@@ -119,11 +119,12 @@ export class WorkerPool {
   }
 
   #spawn(): WorkerProcess {
-    return new WorkerProcess(
+    const worker: WorkerProcess = new WorkerProcess(
       this.#settings,
-      (message) => this.#onMessage(message),
-      (worker) => this.#onExit(worker),
+      (message) => this.#onMessage(worker, message),
+      (dead) => this.#onExit(dead),
     );
+    return worker;
   }
 
   #dispatch(job: Job): void {
@@ -164,16 +165,21 @@ export class WorkerPool {
     );
   }
 
-  #onMessage(message: FromWorker): void {
+  #onMessage(from: WorkerProcess, message: FromWorker): void {
     if (message.t === 'ready') return;
+    // A job retried elsewhere belongs to its new worker: the old one's late messages are not about it.
+    const ours = (id: number) => {
+      const job = this.#jobs.get(id);
+      return job?.worker === from ? job : undefined;
+    };
     if (message.t === 'lost') {
       for (const id of message.ids) {
-        const job = this.#jobs.get(id);
+        const job = ours(id);
         if (job !== undefined) job.lost = true;
       }
       return;
     }
-    const job = this.#jobs.get(message.id);
+    const job = ours(message.id);
     if (job === undefined) return;
     if (message.t === 'effect') {
       job.effect = true;

@@ -47,6 +47,11 @@ export class WorkerProcess {
     this.child.on('message', (message: FromWorker) => onMessage(message));
     this.child.on('exit', () => {
       this.exited = true;
+    });
+    // 'close' comes after the IPC channel is drained: the worker's last messages ('effect', 'lost',
+    // a result) are handled before its runs are retried or failed.
+    this.child.on('close', () => {
+      this.exited = true;
       onExit(this);
     });
     this.child.on('error', () => {});

@@ -14,7 +14,7 @@ const CHECK_TIMEOUT_MS = 1000;
 /**
  * Deploy-time check: compiles the module and evaluates its top level in a throwaway isolate (never a
  * tenant's), reporting syntax errors with line and column and which handlers it exports. Top-level
- * code gets no network (the egress allowlist is empty and the checker never awaits it).
+ * code gets no useful network: private hosts are refused and any request times out after 1 ms.
  */
 export async function checkModule(
   code: string,
@@ -23,6 +23,13 @@ export async function checkModule(
 ): Promise<ModuleCheck> {
   const tenant = new TenantIsolate(memoryMb, onCatastrophe);
   const pending = new PendingOps();
+  // isolated-vm's timeout ends before the microtasks a top level may leave spinning: dispose the
+  // throwaway isolate outright when the check overruns.
+  let overran = false;
+  const watchdog = setTimeout(() => {
+    overran = true;
+    tenant.dispose();
+  }, 2 * CHECK_TIMEOUT_MS);
   try {
     let script: ivm.Script;
     try {
@@ -87,12 +94,13 @@ export async function checkModule(
     return { ok: false, kind: 'runtime', message: `the module threw while loading: ${message}` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/timed out/i.test(message))
+    if (overran || message === 'Script execution timed out.')
       return { ok: false, kind: 'timeout', message: 'the module top level did not finish within 1 s' };
     if (tenant.disposed)
       return { ok: false, kind: 'memory', message: 'the module exceeded the memory limit while loading' };
     return { ok: false, kind: 'runtime', message: `the module could not be loaded: ${message}` };
   } finally {
+    clearTimeout(watchdog);
     pending.cancelAll();
     tenant.dispose();
   }

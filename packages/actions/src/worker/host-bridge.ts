@@ -33,6 +33,9 @@ export interface ExecutionHost {
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error', 'debug']);
 const HASHES = new Set(getHashes());
 const MAX_RANDOM = 65_536;
+/** Bytes one createHash/createHmac digest may cover: the hashing runs on the worker's main thread. */
+export const MAX_DIGEST_BYTES = 1024 * 1024;
+export const FETCH_LIMITS = { inFlight: 10, perExecution: 50 } as const;
 const MAX_HOST_JSON = 64 * 1024;
 const MAX_FETCH_JSON = 2 * 1024 * 1024;
 
@@ -42,8 +45,11 @@ function parseBounded(json: unknown, max: number): unknown {
 }
 
 function bytes(value: unknown): Uint8Array {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  throw new TypeError('expected bytes');
+  if (!(value instanceof ArrayBuffer)) throw new TypeError('expected bytes');
+  if (value.byteLength > MAX_DIGEST_BYTES) {
+    throw new RangeError(`a digest may cover at most ${MAX_DIGEST_BYTES} bytes in an action`);
+  }
+  return new Uint8Array(value);
 }
 
 const toArrayBuffer = (buffer: Buffer) =>
@@ -191,6 +197,16 @@ function startFetch(
     if (typeof raw.body === 'string') request.body = Buffer.from(raw.body, 'base64');
   } catch (error) {
     fail(`fetch failed: ${error instanceof Error ? error.message : 'invalid request'}`);
+    return;
+  }
+  // Each fetch may buffer megabytes and holds a socket: one action cannot exhaust its worker's memory or
+  // file descriptors at the expense of every other tenant on it.
+  if (pending.fetchesInFlight >= FETCH_LIMITS.inFlight) {
+    fail(`fetch failed: at most ${FETCH_LIMITS.inFlight} requests may be in flight at once in an action`);
+    return;
+  }
+  if (pending.fetchesStarted >= FETCH_LIMITS.perExecution) {
+    fail(`fetch failed: an action may make at most ${FETCH_LIMITS.perExecution} requests`);
     return;
   }
   host.onEffect();

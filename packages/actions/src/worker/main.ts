@@ -74,7 +74,17 @@ process.on('message', (message: ToWorker) => {
       message.id,
       key,
       checkModule(message.code, settings.memoryMb, (error) => lost(key, error)),
-    ).then((check) => send({ t: 'checked', id: message.id, check }));
+    ).then(
+      (check) => send({ t: 'checked', id: message.id, check }),
+      (error: unknown) => {
+        console.error('sandbox worker: check failed', error);
+        send({
+          t: 'checked',
+          id: message.id,
+          check: { ok: false, kind: 'crash', message: 'the sandbox failed' },
+        });
+      },
+    );
   }
 });
 // The server went away: nothing left to serve.

@@ -22,7 +22,14 @@ export class PendingOps {
     );
   }
 
+  /** Fetches started by this execution, and those still in flight. */
+  fetchesStarted = 0;
+  get fetchesInFlight(): number {
+    return this.#fetches.size;
+  }
+
   fetch(id: number): AbortSignal {
+    this.fetchesStarted++;
     const controller = new AbortController();
     if (this.#closed) controller.abort();
     else this.#fetches.set(id, controller);

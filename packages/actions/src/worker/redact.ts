@@ -8,7 +8,7 @@ export const MIN_SECRET_LENGTH = 4;
 const MARK = '[REDACTED]';
 
 export function secretRedactor(secrets: Iterable<string>): (value: unknown) => unknown {
-  const values = [...new Set(secrets)]
+  const values = [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(writtenForms))]
     .filter((s) => s.length >= MIN_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length);
   if (values.length === 0) return (value) => value;
@@ -35,4 +35,23 @@ export function secretRedactor(secrets: Iterable<string>): (value: unknown) => u
     return value;
   };
   return walk;
+}
+
+/**
+ * The forms a secret takes in output besides itself: escaped by JSON.stringify, by console.log's
+ * inspect (single-quoted strings), percent-encoded in a URL, and line by line (a PEM key printed by
+ * inspect is split into one quoted piece per line).
+ */
+function writtenForms(secret: string): string[] {
+  const pieces = [secret, ...secret.split(/\r?\n/).filter((line) => line.trim().length >= 8)];
+  return pieces.flatMap((piece) => {
+    const backslashes = piece.replace(/\\/g, '\\\\');
+    return [
+      piece,
+      JSON.stringify(piece).slice(1, -1),
+      backslashes.replace(/'/g, "\\'").replace(/\n/g, '\\n'), // inspect, single-quoted
+      backslashes.replace(/"/g, '\\"').replace(/\n/g, '\\n'), // inspect, double-quoted
+      encodeURIComponent(piece),
+    ];
+  });
 }

@@ -6,7 +6,14 @@ import type { TenantIsolate } from './tenant-isolate.ts';
 
 export type ActionOutcome =
   | { ok: true }
-  | { ok: false; kind: FailureKind; message: string; isolateLost: boolean };
+  | {
+      ok: false;
+      kind: FailureKind;
+      message: string;
+      isolateLost: boolean;
+      /** The isolate was reset (by another execution, or the idle watchdog) before this one's code ran. */
+      notStarted?: boolean;
+    };
 
 export interface ActionExecution {
   tenant: TenantIsolate;
@@ -18,6 +25,8 @@ export interface ActionExecution {
   /** Absolute wall-clock deadline (ms epoch) of the whole run. */
   deadline: number;
   cpuMs: number;
+  /** The tenant's current isolate (a fresh one when `tenant` was reset): one retry uses it. */
+  reacquire?: () => TenantIsolate;
 }
 
 const CPU_POLL_MS = 20;
@@ -29,13 +38,33 @@ const CPU_POLL_MS = 20;
  * either is exceeded: that is the only way to stop code that is stuck inside V8.
  */
 export async function runAction(execution: ActionExecution): Promise<ActionOutcome> {
+  const outcome = await holding(execution);
+  // Someone else's failure reset the isolate before this execution ran any of its code: run it again,
+  // once, in the tenant's fresh isolate, rather than fail a login that did nothing wrong.
+  if (!outcome.ok && outcome.notStarted && execution.reacquire !== undefined) {
+    return holding({ ...execution, tenant: execution.reacquire() });
+  }
+  return outcome;
+}
+
+async function holding(execution: ActionExecution): Promise<ActionOutcome> {
+  execution.tenant.users++;
+  try {
+    return await admitted(execution);
+  } finally {
+    execution.tenant.users--;
+  }
+}
+
+async function admitted(execution: ActionExecution): Promise<ActionOutcome> {
   const { tenant, deadline } = execution;
   const remaining = () => Math.max(1, deadline - Date.now());
   let script: ivm.Script;
   try {
     script = await tenant.script(execution.action.versionId, execution.action.code);
   } catch (error) {
-    return { ok: false, kind: 'syntax', message: describeCompileError(error), isolateLost: tenant.disposed };
+    if (tenant.disposed) return { ...lost(tenant), notStarted: true };
+    return { ok: false, kind: 'syntax', message: describeCompileError(error), isolateLost: false };
   }
 
   if (!(await tenant.enter(deadline))) {
@@ -47,6 +76,8 @@ export async function runAction(execution: ActionExecution): Promise<ActionOutco
     };
   }
   try {
+    // Reset by another execution's watchdog while this one waited for a slot.
+    if (tenant.disposed) return { ...lost(tenant), notStarted: true };
     return await execute(execution, script, remaining);
   } finally {
     tenant.leave();
@@ -70,40 +101,37 @@ async function execute(
   };
   let tripped: FailureKind | undefined;
   let trippedMessage = '';
-  const watchdog = startWatchdog(tenant, execution, (kind, message) => {
-    tripped = kind;
-    trippedMessage = message;
-    pending.cancelAll();
-    tenant.dispose({
-      kind,
-      message: 'another execution of this tenant exceeded its budget; its isolate was reset',
-    });
-  });
-  // When no other execution holds this isolate, the fresh context is prepared with synchronous calls:
-  // only our own sandbox script runs there (no tenant code), and each thread hop saved is ~0.07 ms.
-  // With another execution in the isolate, a synchronous call could wait for that tenant code and
-  // stall the whole worker, so the asynchronous calls are used.
-  const idle = tenant.active === 0;
+  let started = false;
+  let watchdog: { stop(): void } | undefined;
   tenant.active++;
   try {
-    context = idle ? tenant.isolate.createContextSync() : await tenant.isolate.createContext();
-    const sandboxOptions = { reference: true, timeout: remaining() } as const;
+    watchdog = startWatchdog(tenant, execution, (kind, message) => {
+      tripped = kind;
+      trippedMessage = message;
+      pending.cancelAll();
+      tenant.dispose({
+        kind,
+        message: 'another execution of this tenant exceeded its budget; its isolate was reset',
+      });
+    });
+    // Asynchronous calls only: a synchronous one waits for the isolate's lock on the worker's main
+    // thread, and code left running by an earlier execution would freeze the whole worker.
+    context = await tenant.isolate.createContext();
     const factory = keep(
-      (idle
-        ? tenant.sandbox.runSync(context, sandboxOptions)
-        : await tenant.sandbox.run(context, sandboxOptions)) as ivm.Reference,
+      (await tenant.sandbox.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
     );
     let entry: ivm.Reference | undefined;
     const settle = (id: number, ok: boolean, json: string) => {
       if (entry !== undefined && !pending.closed) entry.applyIgnored(undefined, ['settle', id, ok, json]);
     };
     const callbacks = createCallbacks(execution.host, pending, settle);
-    const preludeOptions = { result: { reference: true }, timeout: remaining() } as const;
     entry = keep(
-      (idle
-        ? factory.applySync(undefined, callbacks, preludeOptions)
-        : await factory.apply(undefined, callbacks, preludeOptions)) as ivm.Reference,
+      (await factory.apply(undefined, callbacks, {
+        result: { reference: true },
+        timeout: remaining(),
+      })) as ivm.Reference,
     );
+    started = true; // the module's top level is the tenant's code
     const moduleFn = keep(
       (await script.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
     );
@@ -116,14 +144,17 @@ async function execute(
   } catch (error) {
     if (tripped !== undefined)
       return { ok: false, kind: tripped, message: trippedMessage, isolateLost: true };
+    if (!started && tenant.disposed) return { ...lost(tenant), notStarted: true };
     return fromIsolateError(error, tenant);
   } finally {
-    watchdog.stop();
+    watchdog?.stop();
     pending.cancelAll();
     tenant.active--;
     if (!tenant.disposed) {
       for (const reference of references) reference.release();
       context?.release();
+      // CPU used until now was this execution's; the idle watchdog counts from here.
+      tenant.idleCpuMark = tenant.isolate.cpuTime;
     }
   }
 }
@@ -169,29 +200,34 @@ function describeThrown(result: { name?: string; message?: string; stack?: strin
   return where ? `${message} (action.js:${where[1]}:${where[2]})` : message;
 }
 
-function fromIsolateError(error: unknown, tenant: TenantIsolate): ActionOutcome {
-  const message = error instanceof Error ? error.message : String(error);
+/** The failure of an execution whose isolate is gone, from what the host knows (never from messages). */
+function lost(tenant: TenantIsolate): Extract<ActionOutcome, { ok: false }> {
   if (tenant.lostReason !== undefined) return { ok: false, ...tenant.lostReason, isolateLost: true };
-  if (
-    /memory limit|out of memory|Array buffer allocation failed/i.test(message) ||
-    (tenant.disposed && /disposed/i.test(message))
-  ) {
-    return {
-      ok: false,
-      kind: 'memory',
-      message: 'the action exceeded its memory limit and was stopped',
-      isolateLost: true,
-    };
-  }
-  if (/timed out/i.test(message)) {
+  return {
+    ok: false,
+    kind: 'memory',
+    message: 'the action exceeded its memory limit and was stopped',
+    isolateLost: true,
+  };
+}
+
+/**
+ * An error from isolated-vm itself (the prelude turns everything tenant code throws into a value, but
+ * a rejection left unhandled can still surface here with a tenant-chosen message): classified from
+ * host state, so `throw new Error('out of memory')` stays a runtime error.
+ */
+function fromIsolateError(error: unknown, tenant: TenantIsolate): ActionOutcome {
+  if (tenant.disposed) return lost(tenant);
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && message === 'Script execution timed out.') {
     return {
       ok: false,
       kind: 'timeout',
       message: 'the actions exceeded their time budget and were stopped',
-      isolateLost: tenant.disposed,
+      isolateLost: false,
     };
   }
-  return { ok: false, kind: 'runtime', message: message.slice(0, 2000), isolateLost: tenant.disposed };
+  return { ok: false, kind: 'runtime', message: message.slice(0, 2000), isolateLost: false };
 }
 
 export function describeCompileError(error: unknown): string {

@@ -91,6 +91,7 @@ export async function runTrigger(
     const request = record(event.request);
     const outcome = await runAction({
       tenant: isolates.get(input.tenantId),
+      reacquire: () => isolates.get(input.tenantId),
       action,
       handler,
       eventJson: JSON.stringify({ ...event, secrets: action.secrets }),

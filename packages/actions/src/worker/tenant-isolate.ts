@@ -12,6 +12,9 @@ const SCRIPT_CACHE_SIZE = 256;
  */
 /** Executions one tenant may have in flight in one worker's isolate; later ones wait (within their budget). */
 export const MAX_CONCURRENT_EXECUTIONS = 16;
+const IDLE_CHECK_MS = 100;
+/** CPU an isolate may use within one idle check with no execution in it (settling promises, GC). */
+const IDLE_CPU_LIMIT_NS = 50_000_000n;
 
 export class TenantIsolate {
   readonly isolate: ivm.Isolate;
@@ -99,6 +102,10 @@ export class TenantIsolate {
 
   /** Why the isolate was disposed by the watchdog (other executions running in it fail with this). */
   lostReason: { kind: FailureKind; message: string } | undefined;
+  /** Runs that hold this isolate (compiling, waiting for a slot or executing): never evicted meanwhile. */
+  users = 0;
+  /** Isolate CPU time at the last idle check (see TenantIsolates#watchIdle). */
+  idleCpuMark = 0n;
 
   dispose(reason?: { kind: FailureKind; message: string }): void {
     if (reason !== undefined && this.lostReason === undefined) this.lostReason = reason;
@@ -120,6 +127,26 @@ export class TenantIsolates {
     this.#memoryMb = memoryMb;
     this.#max = options.max ?? 200;
     this.#onCatastrophe = options.onCatastrophe;
+    setInterval(() => this.#watchIdle(), IDLE_CHECK_MS).unref();
+  }
+
+  /**
+   * Per-execution watchdogs stop when a handler settles, but code the tenant left running (an unawaited
+   * `for (;;) await null`, a timer's callback queued just before) keeps the isolate busy with no
+   * execution to charge. An isolate that burns CPU while nothing runs in it is reset.
+   */
+  #watchIdle(): void {
+    for (const isolate of this.#isolates.values()) {
+      if (isolate.disposed) continue;
+      const cpu = isolate.isolate.cpuTime;
+      if (isolate.active === 0 && cpu - isolate.idleCpuMark > IDLE_CPU_LIMIT_NS) {
+        isolate.dispose({
+          kind: 'timeout',
+          message: 'code the action left running after it finished was stopped',
+        });
+      }
+      isolate.idleCpuMark = cpu;
+    }
   }
 
   get(tenantId: string): TenantIsolate {
@@ -152,7 +179,7 @@ export class TenantIsolates {
   #evict(): void {
     if (this.#isolates.size <= this.#max) return;
     const idle = [...this.#isolates.entries()]
-      .filter(([, i]) => i.active === 0)
+      .filter(([, i]) => i.users === 0)
       .sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     for (const [tenantId, isolate] of idle.slice(0, this.#isolates.size - this.#max))
       this.drop(tenantId, isolate);

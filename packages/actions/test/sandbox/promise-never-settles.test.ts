@@ -22,7 +22,8 @@ describe('await new Promise(() => {})', () => {
       ['hang'],
     );
     // Answered at the 1500 ms deadline, before the server's kill (deadline + 1.5 s grace) was needed.
-    assert.ok(failed.durationMs >= 1500 && failed.durationMs < 2500, `took ${failed.durationMs} ms`);
+    // Measured inside the worker, which gets what is left of the budget after dispatch (a few ms less).
+    assert.ok(failed.durationMs >= 1400 && failed.durationMs < 2500, `took ${failed.durationMs} ms`);
     assert.deepEqual(fixture.runtime.workerPids(), pids);
   });
 
@@ -34,7 +35,7 @@ describe('await new Promise(() => {})', () => {
       },
     );
     const failed = assertFailed(result, 'timeout', DEADLINE);
-    assert.ok(failed.durationMs >= 300 && failed.durationMs < 1000, `took ${failed.durationMs} ms`);
+    assert.ok(failed.durationMs >= 250 && failed.durationMs < 1000, `took ${failed.durationMs} ms`);
   });
 
   test('the next run of the same tenant and of another tenant succeed', async () => {

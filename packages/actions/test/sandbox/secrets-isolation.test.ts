@@ -134,3 +134,33 @@ describe('secrets', () => {
     assert.ok(!JSON.stringify(other).includes(S1));
   });
 });
+
+describe('secrets written in escaped forms', () => {
+  test('a multi-line secret with quotes and backslashes leaves no trace through console.log, JSON or a URL', async () => {
+    const pem =
+      "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC'quoted'\\back\nZ2V0IHlvdXIgb3duIGtleSwgdGhpcyBvbmUgaXMgZmFrZQ==\n-----END PRIVATE KEY-----\n";
+    const result = await fixture.run(
+      [
+        action(
+          handler(`
+            console.log(event.secrets);
+            console.log(event);
+            console.log(JSON.stringify(event.secrets));
+            api.user.setAppMetadata('link', 'https://x.example/?k=' + encodeURIComponent(event.secrets.PEM));`),
+          { secrets: { PEM: pem } },
+        ),
+      ],
+      { tenantId: 'tenant-escaped' },
+    );
+    assert.equal(result.outcome, 'completed');
+    const text = JSON.stringify(result);
+    for (const line of pem.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'))) {
+      assert.ok(
+        !text.includes(line.replace(/\\/g, '\\\\')) && !text.includes(line),
+        `a line of the secret leaked: ${line.slice(0, 12)}…`,
+      );
+    }
+    assert.ok(!text.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'), 'a piece of the key leaked');
+    assert.ok(!text.includes(encodeURIComponent(pem).slice(0, 40)), 'the percent-encoded key leaked');
+  });
+});
