@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
+import { type ActionsRuntime, createActionsRuntime } from '@tessera/actions';
 import { type Config, loadConfig } from '@tessera/config';
 import type { KvStore, PostLoginPort } from '@tessera/core';
 import { createKv, openStorage, type Storage } from '@tessera/storage';
+import { createPostLoginTrigger } from '@tessera/triggers';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 import { createApp } from './app.ts';
@@ -20,7 +22,7 @@ export interface BootOptions {
   logDestination?: DestinationStream;
   /** Where the first-run banner with the new credentials goes (stdout by default). */
   console?: NodeJS.WritableStream;
-  /** The post-login trigger (the no-op outcome when absent, until the Actions issues land). */
+  /** Replaces the post-login trigger (tests of the OIDC flow in isolation); default: the real trigger. */
   postLogin?: PostLoginPort;
   /** Extra plugins registered after the application (embedding, tests). */
   plugins?: FastifyPluginAsync[];
@@ -73,9 +75,19 @@ export async function boot(options: BootOptions): Promise<Running> {
       log.warn({ err: error }, 'could not delete expired oidc records');
     });
   }, SWEEP_INTERVAL_MS).unref();
+  // The sandbox workers start with the first login that has actions bound, not at boot.
+  let runtime: ActionsRuntime | undefined;
+  const actionsRuntime = () => {
+    runtime ??= createActionsRuntime({
+      ...config.actions,
+      kv,
+      log: log.child({ component: 'actions' }),
+    });
+    return runtime;
+  };
   const closeStores = async () => {
     clearInterval(sweep);
-    await Promise.allSettled([kv.close(), storage.close()]);
+    await Promise.allSettled([runtime?.close(), kv.close(), storage.close()]);
   };
 
   try {
@@ -89,7 +101,13 @@ export async function boot(options: BootOptions): Promise<Running> {
         kv,
         tenants: createTenantResolver(storage.tenants),
         log,
-        postLogin: options.postLogin,
+        postLogin:
+          options.postLogin ??
+          createPostLoginTrigger({
+            storage,
+            runtime: actionsRuntime,
+            log: log.child({ component: 'triggers' }),
+          }),
       }),
     );
     for (const plugin of options.plugins ?? []) await app.register(plugin);

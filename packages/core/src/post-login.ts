@@ -15,6 +15,17 @@ export interface PostLoginTransaction {
   ip: string | undefined;
   /** Interaction / transaction id. */
   id: string;
+  /** The HTTP request that completed the authentication (event.request). */
+  request?: {
+    hostname: string;
+    method: string;
+    userAgent?: string;
+    language?: string;
+  };
+  /** The authorization request's parameters (event.transaction and event.request.query). */
+  params?: Record<string, unknown>;
+  /** How the user authenticated in this transaction (`pwd`, …) and when. */
+  authenticationMethods?: Array<{ name: string; timestamp: Date }>;
 }
 
 /** What the actions asked for; `continue` is the only outcome of this issue's no-op port. */

@@ -149,6 +149,13 @@ async function runForSso(
     redirectUri: params.redirect_uri as string | undefined,
     ip: ctx.ip,
     id: (oidc as unknown as { uid?: string }).uid ?? oidc.session!.uid,
+    request: {
+      hostname: ctx.hostname,
+      method: ctx.method,
+      userAgent: ctx.get('user-agent') || undefined,
+      language: ctx.get('accept-language').split(',')[0]?.trim() || undefined,
+    },
+    params,
   });
   if (outcome.kind === 'deny') throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);
   const { kind: _kind, ...extras } = outcome;

@@ -28,6 +28,7 @@ export type {
   CreateClientInput,
   UpdateClientInput,
 } from './repositories/clients.ts';
+export type { ExecutionRecord, ExecutionRepository } from './repositories/executions.ts';
 export type { OidcPayload, OidcRecordRepository } from './repositories/oidc-records.ts';
 export type {
   CreateResourceServerInput,
@@ -62,6 +63,7 @@ export {
   type CreateUserInput,
   DATABASE_CONNECTION,
   type DatabaseConnection,
+  type MetadataChanges,
   type User,
   type UserIdentity,
   type UserRepository,

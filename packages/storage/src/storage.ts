@@ -4,6 +4,7 @@ import { type Database, type DatabaseOptions, openDatabase } from './database.ts
 import { migrate } from './migrator.ts';
 import { type ActionRepository, createActionRepository } from './repositories/actions.ts';
 import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
+import { createExecutionRepository, type ExecutionRepository } from './repositories/executions.ts';
 import { createOidcRecordRepository, type OidcRecordRepository } from './repositories/oidc-records.ts';
 import {
   createResourceServerRepository,
@@ -33,6 +34,7 @@ export interface Storage {
   users: UserRepository;
   oidcRecords: OidcRecordRepository;
   actions: ActionRepository;
+  executions: ExecutionRepository;
   /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     users: createUserRepository(prisma),
     oidcRecords: createOidcRecordRepository(prisma),
     actions: createActionRepository(prisma, secretBox),
+    executions: createExecutionRepository(prisma),
     ping: () => db.ping(),
     close: () => db.close(),
   };

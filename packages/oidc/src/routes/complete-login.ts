@@ -35,6 +35,14 @@ export async function completeLogin(
     redirectUri: interaction.params.redirect_uri as string | undefined,
     ip: request.ip,
     id: interaction.uid,
+    request: {
+      hostname: request.hostname.replace(/:\d+$/, ''),
+      method: request.method,
+      userAgent: request.headers['user-agent'],
+      language: request.headers['accept-language']?.split(',')[0]?.trim(),
+    },
+    params: interaction.params,
+    authenticationMethods: amr.map((name) => ({ name, timestamp: new Date() })),
   });
   if (outcome.kind === 'deny') {
     return finish(provider, request, reply, { error: outcome.error, error_description: outcome.description });

@@ -54,6 +54,12 @@ export interface User {
   last_password_reset: string | null;
 }
 
+/** Final value per top-level key (null removes the key). */
+export interface MetadataChanges {
+  app: Record<string, unknown>;
+  user: Record<string, unknown>;
+}
+
 export interface CreateUserInput {
   email: string;
   password?: string;
@@ -92,6 +98,12 @@ export interface UserRepository {
   ): Promise<{ user: User; passwordHash: string } | undefined>;
   /** After a successful login: `logins_count + 1` computed by the database, so concurrent logins all count. */
   recordLogin(tenantId: string, userId: string, login: { ip: string | null; at: Date }): Promise<User>;
+  /**
+   * Applies metadata changes in one statement: each key set to its value, or removed when the value is
+   * null (Auth0's object-format metadata: top-level keys are replaced whole). NotFoundError when the
+   * user does not exist. Concurrent merges of different keys do not lose each other's writes.
+   */
+  mergeMetadata(tenantId: string, userId: string, changes: MetadataChanges): Promise<void>;
   /** Replaces the stored hash (e.g. after `needsRehash`), leaving `last_password_reset` alone. */
   updatePasswordHash(tenantId: string, userId: string, hash: string): Promise<void>;
 }
@@ -195,6 +207,27 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
       } catch (error) {
         throw notFound(error, userId);
       }
+    },
+    async mergeMetadata(tenantId, userId, changes) {
+      const split = (values: Record<string, unknown>) => {
+        const set: Record<string, unknown> = {};
+        const removed: string[] = [];
+        for (const [key, value] of Object.entries(values)) {
+          if (value === null) removed.push(key);
+          else
+            Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
+        }
+        return [JSON.stringify(set), removed] as const;
+      };
+      const [appSet, appRemoved] = split(changes.app);
+      const [userSet, userRemoved] = split(changes.user);
+      const count = await prisma.$executeRaw`
+        UPDATE users SET
+          app_metadata = (app_metadata || ${appSet}::jsonb) - ${appRemoved}::text[],
+          user_metadata = (user_metadata || ${userSet}::jsonb) - ${userRemoved}::text[],
+          updated_at = now()
+        WHERE tenant_id = ${tenantId} AND user_id = ${userId}`;
+      if (count === 0) throw new NotFoundError(`user ${userId} not found`);
     },
     async updatePasswordHash(tenantId, userId, hash) {
       try {

@@ -1,0 +1,61 @@
+import type { PostLoginEventInput } from '@tessera/actions';
+import type { PostLoginTransaction } from '@tessera/core';
+import { NotFoundError } from '@tessera/core';
+import type { Storage } from '@tessera/storage';
+
+const list = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? value.split(' ').filter(Boolean)
+    : Array.isArray(value)
+      ? value.map(String)
+      : [];
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** What the login knows, read from storage where the transaction only names it (event/build-event.ts shapes it). */
+export async function eventInput(
+  storage: Storage,
+  transaction: PostLoginTransaction,
+): Promise<PostLoginEventInput> {
+  const { tenantId, userId, clientId } = transaction;
+  const [user, client, connection, roles] = await Promise.all([
+    storage.users.findById(tenantId, userId),
+    storage.clients.findById(tenantId, clientId),
+    storage.users.ensureDatabaseConnection(tenantId),
+    storage.roles.roleNamesOf(tenantId, userId),
+  ]);
+  if (user === undefined) throw new NotFoundError(`user ${userId} not found`);
+  const params = transaction.params ?? {};
+  return {
+    tenantId,
+    user,
+    client: { clientId, name: client?.name ?? clientId, metadata: client?.clientMetadata ?? {} },
+    connection,
+    ...(transaction.audience === undefined ? {} : { audience: transaction.audience }),
+    request: {
+      ip: transaction.ip ?? '',
+      hostname: transaction.request?.hostname ?? '',
+      method: transaction.request?.method ?? 'GET',
+      ...(transaction.request?.userAgent === undefined ? {} : { userAgent: transaction.request.userAgent }),
+      ...(transaction.request?.language === undefined ? {} : { language: transaction.request.language }),
+      query: params,
+    },
+    transaction: {
+      id: transaction.id,
+      protocol: transaction.protocol as PostLoginEventInput['transaction']['protocol'],
+      requestedScopes: transaction.requestedScopes,
+      acrValues: list(params.acr_values),
+      uiLocales: list(params.ui_locales),
+      ...(transaction.redirectUri === undefined ? {} : { redirectUri: transaction.redirectUri }),
+      prompt: list(params.prompt),
+      ...(text(params.login_hint) === undefined ? {} : { loginHint: text(params.login_hint) as string }),
+      ...(text(params.response_mode) === undefined
+        ? {}
+        : { responseMode: text(params.response_mode) as string }),
+      responseType: list(params.response_type),
+      ...(text(params.state) === undefined ? {} : { state: text(params.state) as string }),
+    },
+    authenticationMethods: transaction.authenticationMethods ?? [],
+    roles,
+  };
+}

@@ -1,0 +1,2 @@
+export { FAILED_DESCRIPTION } from './outcome.ts';
+export { createPostLoginTrigger, type PostLoginTriggerDeps } from './post-login-trigger.ts';

@@ -1,0 +1,67 @@
+import type { Command, RunResult } from '@tessera/actions';
+import type { PostLoginOutcome } from '@tessera/core';
+import type { MetadataChanges } from '@tessera/storage';
+
+/** The app never learns why an action failed; the execution record does (README "Post-login trigger"). */
+export const FAILED_DESCRIPTION = 'the login could not be completed: a post-login action failed';
+export const PAUSE_UNSUPPORTED =
+  'the login could not be completed: a post-login action asked for a redirect, form or MFA step, which this server does not run yet';
+
+export type SecretLookup = (actionId: string, name: string) => string | undefined;
+
+/** Metadata changes of a run, last write per key winning (Auth0 merges them and writes once). */
+export function metadataChanges(commands: readonly Command[]): MetadataChanges | undefined {
+  const changes: MetadataChanges = { app: {}, user: {} };
+  let any = false;
+  for (const command of commands) {
+    if (command.type !== 'user.setAppMetadata' && command.type !== 'user.setUserMetadata') continue;
+    const target = command.type === 'user.setAppMetadata' ? changes.app : changes.user;
+    // defineProperty: a key such as `__proto__` (refused upstream anyway) stays a plain own key.
+    Object.defineProperty(target, command.key, {
+      value: command.secretRef === undefined ? (command.value ?? null) : null,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    any = true;
+  }
+  return any ? changes : undefined;
+}
+
+/** Turns a run into what the login flow applies (claims, scopes) or the error the app receives. */
+export function outcomeOf(result: RunResult, secrets: SecretLookup): PostLoginOutcome {
+  if (result.outcome === 'failed')
+    return { kind: 'deny', error: 'access_denied', description: FAILED_DESCRIPTION };
+  if (result.outcome === 'denied') {
+    const denial = result.denial;
+    if (denial.type === 'validation.error')
+      return { kind: 'deny', error: denial.code, description: denial.message };
+    const reason = 'reason' in denial && typeof denial.reason === 'string' ? denial.reason : '';
+    return { kind: 'deny', error: 'access_denied', description: reason };
+  }
+  if (result.pause !== undefined)
+    return { kind: 'deny', error: 'access_denied', description: PAUSE_UNSUPPORTED };
+  const outcome = {
+    kind: 'continue' as const,
+    idTokenClaims: {},
+    accessTokenClaims: {},
+    addScopes: [] as string[],
+    removeScopes: [] as string[],
+  };
+  const define = (target: Record<string, unknown>, key: string, value: unknown) =>
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // A claim whose value is exactly a secret travels as a reference (the run's records never hold it).
+  const claimValue = (command: Command & { value: unknown }) =>
+    command.secretRef === undefined
+      ? command.value
+      : secrets(command.secretRef.actionId, command.secretRef.name);
+  for (const command of result.commands) {
+    if (command.type === 'idToken.setCustomClaim')
+      define(outcome.idTokenClaims, command.key, claimValue(command));
+    else if (command.type === 'accessToken.setCustomClaim')
+      define(outcome.accessTokenClaims, command.key, claimValue(command));
+    else if (command.type === 'accessToken.addScope') outcome.addScopes.push(command.scope);
+    else if (command.type === 'accessToken.removeScope') outcome.removeScopes.push(command.scope);
+  }
+  return outcome;
+}
