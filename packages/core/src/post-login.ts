@@ -1,7 +1,7 @@
 /**
  * The seam between the OIDC login flow and the post-login trigger (DESIGN.md "How a login flows").
  * After credentials are verified and before the interaction finishes, the flow asks the port for an
- * outcome. The Actions issues implement it; until then the flow is wired with `continueUnchanged`.
+ * outcome. packages/triggers implements it; `continueUnchanged` is the outcome when no action is bound.
  */
 export interface PostLoginTransaction {
   tenantId: string;
@@ -28,7 +28,7 @@ export interface PostLoginTransaction {
   authenticationMethods?: Array<{ name: string; timestamp: Date }>;
 }
 
-/** What the actions asked for; `continue` is the only outcome of this issue's no-op port. */
+/** What the actions asked for, as the login flow applies it (packages/triggers builds it from a run). */
 export type PostLoginOutcome =
   | {
       kind: 'continue';

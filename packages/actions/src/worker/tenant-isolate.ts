@@ -12,6 +12,11 @@ const SCRIPT_CACHE_SIZE = 256;
  */
 /** Executions one tenant may have in flight in one worker's isolate; later ones wait (within their budget). */
 export const MAX_CONCURRENT_EXECUTIONS = 16;
+/** Heap each in-flight execution is given room for: its context plus what V8 has not yet reclaimed. */
+const MB_PER_EXECUTION = 4;
+/** Slots for an isolate of `memoryMb`: 16 at the default 64 MB, fewer in a smaller heap. */
+export const slotsFor = (memoryMb: number) =>
+  Math.max(2, Math.min(MAX_CONCURRENT_EXECUTIONS, Math.floor(memoryMb / MB_PER_EXECUTION)));
 const IDLE_CHECK_MS = 100;
 /** CPU an isolate may use within one idle check with no execution in it (settling promises, GC). */
 const IDLE_CPU_LIMIT_NS = 50_000_000n;
@@ -23,7 +28,7 @@ export class TenantIsolate {
   /** Executions currently using this isolate (the pool never disposes an isolate that is busy). */
   active = 0;
   lastUsed = Date.now();
-  #slots = MAX_CONCURRENT_EXECUTIONS;
+  #slots: number;
   readonly #queue: Array<() => void> = [];
 
   /**
@@ -66,6 +71,7 @@ export class TenantIsolate {
    * allocation). Its thread is parked for good and the process must end (isolated-vm's README).
    */
   constructor(memoryMb: number, onCatastrophe?: (message: string) => void) {
+    this.#slots = slotsFor(memoryMb);
     this.isolate = new ivm.Isolate({
       memoryLimit: memoryMb,
       ...(onCatastrophe === undefined ? {} : { onCatastrophicError: onCatastrophe }),
