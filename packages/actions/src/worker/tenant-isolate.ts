@@ -13,8 +13,8 @@ const SCRIPT_CACHE_SIZE = 256;
 /** Executions one tenant may have in flight in one worker's isolate; later ones wait (within their budget). */
 export const MAX_CONCURRENT_EXECUTIONS = 16;
 /** Heap each in-flight execution is given room for: its context plus what V8 has not yet reclaimed. */
-const MB_PER_EXECUTION = 4;
-/** Slots for an isolate of `memoryMb`: 16 at the default 64 MB, fewer in a smaller heap. */
+const MB_PER_EXECUTION = 8;
+/** Slots for an isolate of `memoryMb`: 8 at the default 64 MB, fewer in a smaller heap. */
 export const slotsFor = (memoryMb: number) =>
   Math.max(2, Math.min(MAX_CONCURRENT_EXECUTIONS, Math.floor(memoryMb / MB_PER_EXECUTION)));
 const IDLE_CHECK_MS = 100;
