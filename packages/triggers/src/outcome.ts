@@ -10,7 +10,10 @@ export const PAUSE_UNSUPPORTED =
 export type SecretLookup = (actionId: string, name: string) => string | undefined;
 
 /** Metadata changes of a run, last write per key winning (Auth0 merges them and writes once). */
-export function metadataChanges(commands: readonly Command[]): MetadataChanges | undefined {
+export function metadataChanges(
+  commands: readonly Command[],
+  secrets: SecretLookup,
+): MetadataChanges | undefined {
   const changes: MetadataChanges = { app: {}, user: {} };
   let any = false;
   for (const command of commands) {
@@ -18,7 +21,11 @@ export function metadataChanges(commands: readonly Command[]): MetadataChanges |
     const target = command.type === 'user.setAppMetadata' ? changes.app : changes.user;
     // defineProperty: a key such as `__proto__` (refused upstream anyway) stays a plain own key.
     Object.defineProperty(target, command.key, {
-      value: command.secretRef === undefined ? (command.value ?? null) : null,
+      // A value that is exactly a secret arrives as a reference: store what the action asked for.
+      value:
+        command.secretRef === undefined
+          ? (command.value ?? null)
+          : (secrets(command.secretRef.actionId, command.secretRef.name) ?? null),
       enumerable: true,
       writable: true,
       configurable: true,

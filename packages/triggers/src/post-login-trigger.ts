@@ -29,12 +29,13 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
       const result = await deps
         .runtime()
         .run({ tenantId: transaction.tenantId, trigger: 'post-login', event, actions });
-      const changes = result.outcome === 'failed' ? undefined : metadataChanges(result.commands);
+      const secrets = (actionId: string, name: string) =>
+        actions.find((a) => a.id === actionId)?.secrets[name];
+      // A failed run commits nothing: its changes may be half of what the actions meant to do.
+      const changes = result.outcome === 'failed' ? undefined : metadataChanges(result.commands, secrets);
       if (changes !== undefined)
         await deps.storage.users.mergeMetadata(transaction.tenantId, transaction.userId, changes);
       const executionId = await record(deps, transaction, actions, result, started);
-      const secrets = (actionId: string, name: string) =>
-        actions.find((a) => a.id === actionId)?.secrets[name];
       const outcome = outcomeOf(result, secrets);
       deps.log.info(
         {

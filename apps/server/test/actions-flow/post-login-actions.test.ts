@@ -107,6 +107,30 @@ describe('post-login actions in the login flow', () => {
     assert.match(logs, /claim \\"sub\\" is restricted and was ignored/);
   });
 
+  it('a claim or metadata value that is exactly a secret reaches the token and the user, never the record', async () => {
+    await bind([
+      await deploy(
+        'secret-claim',
+        `exports.onExecutePostLogin = async (event, api) => {
+          api.idToken.setCustomClaim('https://example.com/tenant_key', event.secrets.TENANT_KEY);
+          api.user.setAppMetadata('tenant_key', event.secrets.TENANT_KEY);
+        };`,
+        [{ name: 'TENANT_KEY', value: 'tk_live_8f3a9c' }],
+      ),
+    ]);
+    const tokens = await loginWithCode(server, config, new Browser(server.issuer), ada);
+    const id = (await jwtVerify(tokens.id_token!, jwks, { audience: app.clientId })).payload;
+    assert.equal(id['https://example.com/tenant_key'], 'tk_live_8f3a9c');
+    assert.equal(
+      (await server.storage.users.findById(server.tenantId, userId))?.app_metadata.tenant_key,
+      'tk_live_8f3a9c',
+    );
+    assert.ok(
+      !JSON.stringify(await lastExecution()).includes('tk_live_8f3a9c'),
+      'the record holds no secret',
+    );
+  });
+
   it('commits metadata set by actions once, shows it to later actions at once and to the next login', async () => {
     await bind([
       await deploy(
