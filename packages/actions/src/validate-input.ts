@@ -1,12 +1,13 @@
+import { ACTION_LIMITS } from '@tessera/core';
 import { MAX_CODE_BYTES } from './code/check-code.ts';
 import type { RunInput } from './result.ts';
 
-/** Auth0's limits (AUTH0-SEMANTICS.md "Limits"): 20 bound actions, 30 secrets of ≤ 128/4096 chars. */
+/** Auth0's limits (core's ACTION_LIMITS) and the event size the runtime accepts. */
 export const RUN_LIMITS = {
-  actions: 20,
-  secrets: 30,
-  secretName: 128,
-  secretValue: 4096,
+  actions: ACTION_LIMITS.bound,
+  secrets: ACTION_LIMITS.secrets,
+  secretName: ACTION_LIMITS.secretName,
+  secretValue: ACTION_LIMITS.secretValue,
   eventBytes: 512 * 1024,
 } as const;
 

@@ -1,3 +1,4 @@
+export { ACTION_LIMITS } from './actions.ts';
 export * from './errors.ts';
 export type { KvStore } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';

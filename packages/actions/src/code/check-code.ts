@@ -1,9 +1,10 @@
+import { ACTION_LIMITS } from '@tessera/core';
 import { parse } from 'acorn';
 
 /** Modules an action may `require` (issue "Globals"); `node:` prefixed forms are accepted too. */
 export const ALLOWED_MODULES = ['crypto', 'url', 'querystring', 'util'] as const;
 /** Auth0's limit on one action's code (AUTH0-SEMANTICS.md "Limits"). */
-export const MAX_CODE_BYTES = 100 * 1024;
+export const MAX_CODE_BYTES = ACTION_LIMITS.codeBytes;
 
 export interface CodeProblem {
   message: string;

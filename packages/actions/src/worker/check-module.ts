@@ -37,7 +37,6 @@ export async function checkModule(
     } catch (error) {
       return { ok: false, kind: 'syntax', message: describeCompileError(error) };
     }
-    const context = await tenant.isolate.createContext();
     const recorder = new CommandRecorder();
     recorder.begin({
       actionName: 'check',
@@ -58,18 +57,8 @@ export async function checkModule(
       pending,
       () => {},
     );
-    const factory = (await tenant.sandbox.run(context, {
-      reference: true,
-      timeout: CHECK_TIMEOUT_MS,
-    })) as ivm.Reference;
-    const entry = (await factory.apply(undefined, callbacks, {
-      result: { reference: true },
-      timeout: CHECK_TIMEOUT_MS,
-    })) as ivm.Reference;
-    const moduleFn = (await script.run(context, {
-      reference: true,
-      timeout: CHECK_TIMEOUT_MS,
-    })) as ivm.Reference;
+    const { entry, load } = await tenant.open(callbacks, CHECK_TIMEOUT_MS);
+    const moduleFn = await load(script, CHECK_TIMEOUT_MS);
     const json = (await entry.apply(undefined, ['inspect', moduleFn.derefInto()], {
       result: { copy: true },
       timeout: CHECK_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import type ivm from 'isolated-vm';
 import type { ActionToRun, FailureKind } from '../result.ts';
 import { createCallbacks, type ExecutionHost } from './host-bridge.ts';
 import { PendingOps } from './pending-ops.ts';
-import type { TenantIsolate } from './tenant-isolate.ts';
+import type { SandboxContext, TenantIsolate } from './tenant-isolate.ts';
 
 export type ActionOutcome =
   | { ok: true }
@@ -10,7 +10,6 @@ export type ActionOutcome =
       ok: false;
       kind: FailureKind;
       message: string;
-      isolateLost: boolean;
       /** The isolate was reset (by another execution, or the idle watchdog) before this one's code ran. */
       notStarted?: boolean;
     };
@@ -30,6 +29,7 @@ export interface ActionExecution {
 }
 
 const CPU_POLL_MS = 20;
+export const BUDGET_EXCEEDED = 'the actions exceeded their time budget and were stopped';
 
 /**
  * Runs one action handler in a fresh context of its tenant's isolate. isolated-vm's own `timeout`
@@ -64,15 +64,14 @@ async function admitted(execution: ActionExecution): Promise<ActionOutcome> {
     script = await tenant.script(execution.action.versionId, execution.action.code);
   } catch (error) {
     if (tenant.disposed) return { ...lost(tenant), notStarted: true };
-    return { ok: false, kind: 'syntax', message: describeCompileError(error), isolateLost: false };
+    return { ok: false, kind: 'syntax', message: describeCompileError(error) };
   }
 
   if (!(await tenant.enter(deadline))) {
     return {
       ok: false,
       kind: 'timeout',
-      message: 'the actions exceeded their time budget and were stopped',
-      isolateLost: false,
+      message: BUDGET_EXCEEDED,
     };
   }
   try {
@@ -91,14 +90,7 @@ async function execute(
 ): Promise<ActionOutcome> {
   const { tenant } = execution;
   const pending = new PendingOps();
-  let context: ivm.Context | undefined;
-  // Host-side handles keep their isolate objects (and so the whole context) alive until the host's
-  // own GC collects them, which a busy server may not do for a long time: release each explicitly.
-  const references: ivm.Reference[] = [];
-  const keep = <T extends ivm.Reference>(reference: T): T => {
-    references.push(reference);
-    return reference;
-  };
+  let opened: SandboxContext | undefined;
   let tripped: FailureKind | undefined;
   let trippedMessage = '';
   let started = false;
@@ -114,48 +106,30 @@ async function execute(
         message: 'another execution of this tenant exceeded its budget; its isolate was reset',
       });
     });
-    // Asynchronous calls only: a synchronous one waits for the isolate's lock on the worker's main
-    // thread, and code left running by an earlier execution would freeze the whole worker.
-    context = await tenant.isolate.createContext();
-    const factory = keep(
-      (await tenant.sandbox.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
-    );
-    let entry: ivm.Reference | undefined;
     const settle = (id: number, ok: boolean, json: string) => {
-      if (entry !== undefined && !pending.closed) entry.applyIgnored(undefined, ['settle', id, ok, json]);
+      if (opened !== undefined && !pending.closed)
+        opened.entry.applyIgnored(undefined, ['settle', id, ok, json]);
     };
-    const callbacks = createCallbacks(execution.host, pending, settle);
-    entry = keep(
-      (await factory.apply(undefined, callbacks, {
-        result: { reference: true },
-        timeout: remaining(),
-      })) as ivm.Reference,
-    );
+    opened = await tenant.open(createCallbacks(execution.host, pending, settle), remaining());
     started = true; // the module's top level is the tenant's code
-    const moduleFn = keep(
-      (await script.run(context, { reference: true, timeout: remaining() })) as ivm.Reference,
-    );
-    const outcome = (await entry.apply(
+    const moduleFn = await opened.load(script, remaining());
+    const outcome = (await opened.entry.apply(
       undefined,
       ['run', moduleFn.derefInto(), execution.handler, execution.eventJson, execution.contextJson],
       { result: { promise: true, copy: true }, timeout: remaining() },
     )) as string;
     return fromHandlerResult(outcome);
   } catch (error) {
-    if (tripped !== undefined)
-      return { ok: false, kind: tripped, message: trippedMessage, isolateLost: true };
+    if (tripped !== undefined) return { ok: false, kind: tripped, message: trippedMessage };
     if (!started && tenant.disposed) return { ...lost(tenant), notStarted: true };
     return fromIsolateError(error, tenant);
   } finally {
     watchdog?.stop();
     pending.cancelAll();
     tenant.active--;
-    if (!tenant.disposed) {
-      for (const reference of references) reference.release();
-      context?.release();
-      // CPU used until now was this execution's; the idle watchdog counts from here.
-      tenant.idleCpuMark = tenant.isolate.cpuTime;
-    }
+    opened?.release();
+    // CPU used until now was this execution's; the idle watchdog counts from here.
+    if (!tenant.disposed) tenant.idleCpuMark = tenant.isolate.cpuTime;
   }
 }
 
@@ -167,7 +141,7 @@ function startWatchdog(
   const cpuStart = tenant.isolate.cpuTime;
   const cpuBudget = BigInt(execution.cpuMs) * 1_000_000n;
   const wall = setTimeout(
-    () => trip('timeout', 'the actions exceeded their time budget and were stopped'),
+    () => trip('timeout', BUDGET_EXCEEDED),
     Math.max(1, execution.deadline - Date.now()),
   );
   const cpu = setInterval(() => {
@@ -188,8 +162,8 @@ function fromHandlerResult(json: string): ActionOutcome {
   const result = JSON.parse(json) as { ok: boolean; name?: string; message?: string; stack?: string };
   if (result.ok) return { ok: true };
   if (result.name === 'MissingHandler')
-    return { ok: false, kind: 'runtime', message: String(result.message), isolateLost: false };
-  return { ok: false, kind: 'runtime', message: describeThrown(result), isolateLost: false };
+    return { ok: false, kind: 'runtime', message: String(result.message) };
+  return { ok: false, kind: 'runtime', message: describeThrown(result) };
 }
 
 /** `TypeError: x is not a function (action.js:3:11)`: the message plus where in the tenant's code. */
@@ -202,12 +176,11 @@ function describeThrown(result: { name?: string; message?: string; stack?: strin
 
 /** The failure of an execution whose isolate is gone, from what the host knows (never from messages). */
 function lost(tenant: TenantIsolate): Extract<ActionOutcome, { ok: false }> {
-  if (tenant.lostReason !== undefined) return { ok: false, ...tenant.lostReason, isolateLost: true };
+  if (tenant.lostReason !== undefined) return { ok: false, ...tenant.lostReason };
   return {
     ok: false,
     kind: 'memory',
     message: 'the action exceeded its memory limit and was stopped',
-    isolateLost: true,
   };
 }
 
@@ -223,11 +196,10 @@ function fromIsolateError(error: unknown, tenant: TenantIsolate): ActionOutcome 
     return {
       ok: false,
       kind: 'timeout',
-      message: 'the actions exceeded their time budget and were stopped',
-      isolateLost: false,
+      message: BUDGET_EXCEEDED,
     };
   }
-  return { ok: false, kind: 'runtime', message: message.slice(0, 2000), isolateLost: false };
+  return { ok: false, kind: 'runtime', message: message.slice(0, 2000) };
 }
 
 export function describeCompileError(error: unknown): string {

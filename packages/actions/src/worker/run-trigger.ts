@@ -7,7 +7,7 @@ import type { ActionReport, ActionToRun, FailureKind, RunResult } from '../resul
 import { LogSink } from './log-sink.ts';
 import type { WorkerRun, WorkerSettings } from './protocol.ts';
 import { MIN_SECRET_LENGTH, secretRedactor } from './redact.ts';
-import { runAction } from './run-action.ts';
+import { BUDGET_EXCEEDED, runAction } from './run-action.ts';
 import type { TenantIsolates } from './tenant-isolate.ts';
 
 /** Protocols where the user's browser is not there to be redirected (Auth0: canRedirect() false). */
@@ -128,7 +128,6 @@ export async function runTrigger(
       const kind: FailureKind = limit !== undefined ? 'limit' : outcome.ok ? 'runtime' : outcome.kind;
       const message = limit ?? (outcome.ok ? '' : outcome.message);
       report.error = { kind, message };
-      if (!outcome.ok && outcome.isolateLost) isolates.forget(input.tenantId);
       return finish({ outcome: 'failed', kind, action: { id: action.id, name: action.name }, message });
     }
     applyToEvent(event, recorder.commands.slice(before));
@@ -138,12 +137,11 @@ export async function runTrigger(
       return finish({ outcome: 'completed', pause: stop });
     }
     if (Date.now() >= deadline) {
-      const message = 'the actions exceeded their time budget and were stopped';
       return finish({
         outcome: 'failed',
         kind: 'timeout',
         action: { id: action.id, name: action.name },
-        message,
+        message: BUDGET_EXCEEDED,
       });
     }
   }

@@ -10,6 +10,16 @@ const SCRIPT_CACHE_SIZE = 256;
  * compiled once, and each deployed action version compiled once. Contexts are created per execution
  * (see run-action.ts), so nothing a script leaves on its globals survives into the next run.
  */
+/** A context opened by TenantIsolate#open. */
+export interface SandboxContext {
+  /** The prelude's entry point: `run`, `inspect` and `settle`. */
+  entry: ivm.Reference;
+  /** Evaluates a compiled action module here (its top level is tenant code): its module function. */
+  load(script: ivm.Script, timeout: number): Promise<ivm.Reference>;
+  /** Releases the context and every handle on it. */
+  release(): void;
+}
+
 /** Executions one tenant may have in flight in one worker's isolate; later ones wait (within their budget). */
 export const MAX_CONCURRENT_EXECUTIONS = 16;
 /** Heap each in-flight execution is given room for: its context plus what V8 has not yet reclaimed. */
@@ -81,6 +91,47 @@ export class TenantIsolate {
 
   get disposed(): boolean {
     return this.isolate.isDisposed;
+  }
+
+  /**
+   * A fresh context with the sandbox installed (its globals, api builder and entry point), given the
+   * execution's host callbacks. Asynchronous calls only: a synchronous one would wait for the isolate's
+   * lock on the worker's main thread, and code left running by an earlier execution would freeze it.
+   */
+  async open(callbacks: ivm.Callback[], timeout: number): Promise<SandboxContext> {
+    const context = await this.isolate.createContext();
+    // Host-side handles keep their isolate objects (and so the whole context) alive until the host's own
+    // GC collects them, which a busy worker may not do for a long time: each is released explicitly.
+    const handles: ivm.Reference[] = [];
+    const release = () => {
+      if (this.disposed) return;
+      for (const handle of handles) handle.release();
+      context.release();
+    };
+    try {
+      const factory = (await this.sandbox.run(context, { reference: true, timeout })) as ivm.Reference;
+      handles.push(factory);
+      const entry = (await factory.apply(undefined, callbacks, {
+        result: { reference: true },
+        timeout,
+      })) as ivm.Reference;
+      handles.push(entry);
+      return {
+        entry,
+        release,
+        async load(script, loadTimeout) {
+          const moduleFn = (await script.run(context, {
+            reference: true,
+            timeout: loadTimeout,
+          })) as ivm.Reference;
+          handles.push(moduleFn);
+          return moduleFn;
+        },
+      };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** The module function of an action version; compile errors (SyntaxError) are thrown to the caller. */
@@ -170,12 +221,6 @@ export class TenantIsolates {
   drop(tenantId: string, isolate: TenantIsolate): void {
     isolate.dispose();
     if (this.#isolates.get(tenantId) === isolate) this.#isolates.delete(tenantId);
-  }
-
-  /** Forgets a tenant's isolate if it was disposed, so the next run builds a fresh one. */
-  forget(tenantId: string): void {
-    const entry = this.#isolates.get(tenantId);
-    if (entry?.disposed) this.#isolates.delete(tenantId);
   }
 
   get size(): number {

@@ -28,7 +28,8 @@ describe('timers', () => {
       fixture,
       `const started = Date.now();
        const waited = await new Promise((resolve) => setTimeout(() => resolve(Date.now() - started), 100));
-       console.log(waited >= 100);`,
+       // Date.now() has 1 ms steps and Node's own timers may land in the step before the 100th ms.
+       console.log(waited >= 99 && waited < 1000);`,
     );
     assert.deepEqual(messages(result), ['true']);
   });

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidRequestError, NotFoundError } from '@tessera/core';
+import { ACTION_LIMITS as CORE_ACTION_LIMITS, InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
-/** Auth0's Actions limits (AUTH0-SEMANTICS.md "Limits"). */
-export const ACTION_LIMITS = {
-  secrets: 30,
-  secretName: 128,
-  secretValue: 4096,
-  bound: 20,
-  name: 256,
-} as const;
+/** Auth0's limits (core's ACTION_LIMITS) plus the name length the Management API allows. */
+export const ACTION_LIMITS = { ...CORE_ACTION_LIMITS, name: 256 } as const;
 
 export interface ActionSecretInput {
   name: string;
