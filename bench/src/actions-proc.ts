@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU and memory of the sandbox worker processes, read from /proc (Linux): the actions runtime runs
@@ -23,6 +23,36 @@ function processCpuMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * The child processes of this process, from /proc/<pid>/task/<tid>/children: a booted Tessera's
+ * sandbox workers (Postgres and Redis run elsewhere; PGlite runs in this process).
+ */
+export function childPids(): number[] {
+  const pids: number[] = [];
+  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+    try {
+      const children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8');
+      for (const pid of children.split(' ')) if (pid.trim() !== '') pids.push(Number(pid));
+    } catch {
+      // The thread ended meanwhile: it has no children left to count.
+    }
+  }
+  return pids;
+}
+
+/** CPU ms so far of this process's child processes (one that has just exited counts as 0). */
+export function childrenCpuMs(): number {
+  let total = 0;
+  for (const pid of childPids()) {
+    try {
+      total += processCpuMs(pid);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** CPU ms so far of this process (all its threads) plus the given worker processes. */

@@ -33,8 +33,8 @@ interface ActionsBench {
 }
 
 /**
- * The actions scenarios of BENCHMARKS.md (BENCH_ONLY names: sandbox, cold-start), run without a
- * server, and the row saying post-login actions over HTTP are not measured yet.
+ * The actions scenarios of BENCHMARKS.md that need no server (BENCH_ONLY names: sandbox, cold-start);
+ * post-login actions over HTTP are measured with the server scenarios (post-login.ts).
  */
 export async function benchActions({ wanted, timing, progress }: ActionsBench): Promise<Row[]> {
   const rows: Row[] = [];
@@ -107,16 +107,6 @@ export async function benchActions({ wanted, timing, progress }: ActionsBench): 
           notes: ['a tenant never seen: new isolate, sandbox script, action compile, fresh context'],
         }),
       );
-    });
-  }
-  if (wanted('sandbox') || wanted('cold-start') || wanted('post-login')) {
-    add({
-      ...row('post-login actions (SSO + 3 actions vs none)', 'HTTP', 0, NO_LOAD, {
-        target: 'ratio ≥ 0.9; +p50 ≤ 1 ms, +p99 ≤ 5 ms',
-        met: null,
-        measures: 'none',
-        notes: ['not measured yet: the post-login trigger is not wired into logins (next issue)'],
-      }),
     });
   }
   return rows;

@@ -14,7 +14,8 @@ const OFFLINE_SCOPE = 'openid profile email offline_access';
 /** One operation of a virtual user; `setup` runs once before the warmup, unmeasured. */
 export interface VirtualUser {
   setup?(): Promise<void>;
-  run(): Promise<void>;
+  /** One operation; the SSO login answers with its token response (see `idTokenClaims`). */
+  run(): Promise<unknown>;
 }
 
 /** The virtual user number `index` of a scenario. */
@@ -31,7 +32,7 @@ export function virtualUser(spec: LoadSpec, pool: Pool, index: number): VirtualU
       const browser = new Browser(pool, spec.target);
       return {
         setup: () => codeFlow(browser, pool, spec, { credentials: user() }).then(() => {}),
-        run: () => codeFlow(browser, pool, spec, {}).then(() => {}),
+        run: () => codeFlow(browser, pool, spec, {}),
       };
     }
     case 'client-credentials':
@@ -121,6 +122,17 @@ export async function codeFlow(
   if (typeof tokens.id_token !== 'string' || typeof tokens.access_token !== 'string')
     throw new Error('the token response lacks an ID token or an access token');
   return tokens;
+}
+
+/**
+ * The claims of a token response's ID token, read without verifying it (the server signed it a moment
+ * ago; the bench only checks what the post-login actions put in it).
+ */
+export function idTokenClaims(tokens: unknown): Record<string, unknown> {
+  const idToken = (tokens as { id_token?: unknown } | undefined)?.id_token;
+  const payload = typeof idToken === 'string' ? idToken.split('.')[1] : undefined;
+  if (payload === undefined) throw new Error('the token response has no ID token');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
 }
 
 /** A signed JWT (three parts, an asymmetric alg) for the audience asked. */

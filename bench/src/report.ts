@@ -24,9 +24,14 @@ export interface Row {
   ratio?: number;
   /** Password login only: flows/s ÷ Keycloak's published 30 logins/s on 2 vCPU. */
   vsKeycloak?: number;
+  /** Post-login actions: p50 and p99 of this row minus those of its baseline (same run). */
+  addedP50Ms?: number;
+  addedP99Ms?: number;
   target: string;
   /** null for a baseline row (nothing to meet). */
   met: boolean | null;
+  /** The parts of `target` that were missed, when it has several (shown in the met column). */
+  missed?: string[];
   notes?: string[];
   /** What the row measured: a load (the default), only `memory`, or nothing yet (`notes` say why). */
   measures?: 'load' | 'memory' | 'none';
@@ -79,6 +84,8 @@ function ratioCell(r: Row): string {
   const parts: string[] = [];
   if (r.ratio !== undefined) parts.push(`${fixed(r.ratio, 2)} × ${r.baselineName}`);
   if (r.vsKeycloak !== undefined) parts.push(`${fixed(r.vsKeycloak, 2)} × Keycloak`);
+  if (r.addedP50Ms !== undefined) parts.push(`+p50 ${fixed(r.addedP50Ms, 2)} ms`);
+  if (r.addedP99Ms !== undefined) parts.push(`+p99 ${fixed(r.addedP99Ms, 2)} ms`);
   return parts.join('; ') || '—';
 }
 
@@ -123,7 +130,9 @@ export function table(rows: Row[]): string {
             ? 'yes'
             : r.errors > 0
               ? `no (${r.errors} errors)`
-              : 'no',
+              : r.missed?.length
+                ? `no (${r.missed.join(', ')})`
+                : 'no',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

@@ -5,6 +5,7 @@ import { argon2Baseline } from './argon2.ts';
 import { startBareProvider } from './bare-provider.ts';
 import { LOGIN_SCOPE } from './flows.ts';
 import { runLoad } from './load.ts';
+import { benchPostLogin } from './post-login.ts';
 import { machine, type Row, round, row, table, writeResults } from './report.ts';
 import type { LoadKind, LoadSpec } from './spec.ts';
 import { API_SCOPE, AUDIENCE, type Backend, type BenchTessera, startTessera } from './tessera.ts';
@@ -14,19 +15,20 @@ import { API_SCOPE, AUDIENCE, type Backend, type BenchTessera, startTessera } fr
  * Postgres + Redis when DATABASE_URL and REDIS_URL are set, drives each scenario from a load-generator
  * worker thread, measures each baseline right before the scenario compared with it, prints one table
  * and writes bench/results/latest.json. BENCH_SECONDS sets the measured seconds of each scenario
- * (default 6, after a 2 s warmup); BENCH_ONLY=password,sso,client-credentials,refresh narrows the run.
+ * (default 6, after a 2 s warmup); BENCH_ONLY=password,sso,post-login,client-credentials,refresh narrows
+ * the run.
  * The actions scenarios (BENCH_ONLY names sandbox, cold-start) need no server and run after them.
  */
 const MEASURE_MS = seconds(process.env.BENCH_SECONDS ?? '6') * 1000;
 const WARMUP_MS = 2000;
-const CONCURRENCY = { login: 8, sso: 8, clientCredentials: 16, refresh: 16 };
+const CONCURRENCY = { login: 8, sso: 8, postLogin: 8, clientCredentials: 16, refresh: 16 };
 /** Keycloak 26 sizing guide: 15 password logins/s per vCPU, so 30/s on 2 vCPU. */
 const KEYCLOAK_LOGINS_PER_SECOND = 30;
 const RESULTS = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (name: string) => !ONLY || ONLY.includes(name);
 /** The scenarios that need a booted Tessera: without one wanted, none is booted. */
-const SERVER_SCENARIOS = ['password', 'sso', 'client-credentials', 'refresh'];
+const SERVER_SCENARIOS = ['password', 'sso', 'post-login', 'client-credentials', 'refresh'];
 
 const LABELS: Record<Backend, string> = {
   embedded: 'PGlite + memory KV',
@@ -42,6 +44,13 @@ const NOTES = [
   `Login flows: a first-party regular web app, scope "${LOGIN_SCOPE}", PKCE S256, client_secret_post. ` +
     'Password login: a new cookie jar per flow (authorize → login page → POST credentials → resume → ' +
     'code → token). SSO: the same jar logged in once, each flow is authorize → code → token.',
+  'Post-login actions: the SSO login on one server, its tenant switched before each block between three ' +
+    'bound actions (roles and profile claims; a policy read from client metadata and the request; a ' +
+    'customer id written to app_metadata only when missing, and a rollout table kept in api.cache) and ' +
+    'no binding at all (the trigger then never calls the sandbox). One warmup block per variant (the ' +
+    'first starts the sandbox workers), then measured blocks alternating A B B A; ratio = flows/s with ' +
+    'actions ÷ without, +p50/+p99 = the difference of the two rows. CPU ms/op of both rows includes ' +
+    "the sandbox worker processes' CPU (/proc, 10 ms ticks).",
   'Refresh: rotating refresh tokens, one chain per virtual user, each request using the token the ' +
     'previous returned. BENCHMARKS.md wants it with one post-login action on Postgres + Redis: the actions ' +
     'runtime is not wired into the token endpoint yet (next issue), so no action runs here.',
@@ -138,6 +147,14 @@ async function benchBackend(backend: Backend): Promise<Row[]> {
         }),
       );
     }
+    if (wanted('post-login')) {
+      const rowsOf = await benchPostLogin(tessera, {
+        label,
+        concurrency: CONCURRENCY.postLogin,
+        spec: loadSpec(tessera, 'sso-login', CONCURRENCY.postLogin),
+      });
+      for (const r of rowsOf) add(r);
+    }
     if (wanted('client-credentials')) {
       const bare = await startBareProvider(AUDIENCE, API_SCOPE);
       cleanups.add(bare.stop);
@@ -211,7 +228,11 @@ function argon2() {
 }
 
 function load(tessera: BenchTessera, kind: LoadKind, concurrency: number) {
-  const spec: LoadSpec = {
+  return runLoad(loadSpec(tessera, kind, concurrency));
+}
+
+function loadSpec(tessera: BenchTessera, kind: LoadKind, concurrency: number): LoadSpec {
+  return {
     ...timing(),
     kind,
     target: tessera.target,
@@ -228,7 +249,6 @@ function load(tessera: BenchTessera, kind: LoadKind, concurrency: number) {
       scope: tessera.machine.scope,
     },
   };
-  return runLoad(spec);
 }
 
 await main();

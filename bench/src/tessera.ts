@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { boot, type Running } from '@tessera/server/src/boot.ts';
+import type { Storage } from '@tessera/storage';
 import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
 import type { Target, WebApp } from './spec.ts';
 
@@ -14,6 +15,11 @@ export interface BenchTessera {
   /** A machine client with a client grant on `audience` (client credentials). */
   machine: { clientId: string; clientSecret: string; audience: string; scope: string };
   users: { username: string; password: string }[];
+  /** The server's storage and tenant, for scenarios that configure it (actions, roles). */
+  storage: Storage;
+  tenantId: string;
+  /** `users[i]`'s user_id. */
+  userIds: string[];
   stop(): Promise<void>;
 }
 
@@ -80,14 +86,16 @@ async function seed(
   });
   // Created one after the other: each costs an argon2id hash, like a sign-up.
   const users: { username: string; password: string }[] = [];
+  const userIds: string[] = [];
   for (let i = 0; i < userCount; i++) {
     const user = { username: `user${i}@bench.example.com`, password: randomBytes(12).toString('base64url') };
-    await storage.users.create(tenantId, {
+    const created = await storage.users.create(tenantId, {
       email: user.username,
       password: user.password,
       name: `User ${i}`,
     });
     users.push(user);
+    userIds.push(created.user_id);
   }
   return {
     backend,
@@ -100,6 +108,9 @@ async function seed(
       scope: API_SCOPE,
     },
     users,
+    storage,
+    tenantId,
+    userIds,
     async stop() {
       await running.close();
       await environment.cleanup();
