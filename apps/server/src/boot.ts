@@ -3,13 +3,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { type ActionsRuntime, createActionsRuntime } from '@tessera/actions';
 import { type Config, loadConfig } from '@tessera/config';
 import type { KvStore, PostLoginPort } from '@tessera/core';
-import { createKv, openStorage, type Storage } from '@tessera/storage';
+import { createKv, loadMasterKey, openStorage, type Storage } from '@tessera/storage';
 import { createPostLoginTrigger } from '@tessera/triggers';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 import { createApp } from './app.ts';
 import { announceFirstRun, ensureFirstRun, type FirstRunResult } from './boot/first-run.ts';
-import { loadMasterKey } from './boot/master-key.ts';
+import { openConfiguredGeoIp } from './boot/geoip.ts';
 import { loggerOptions } from './logger.ts';
 import { createTenantResolver } from './tenancy.ts';
 
@@ -46,6 +46,7 @@ export interface Running {
  */
 export async function boot(options: BootOptions): Promise<Running> {
   const config = loadConfig({ env: options.env, inDocker: options.inDocker });
+  const geoip = await openConfiguredGeoIp(config.geoip.database);
   const log = pino(loggerOptions(config.logging.level), options.logDestination);
   const dataDir = config.db.dataDir!;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -78,8 +79,9 @@ export async function boot(options: BootOptions): Promise<Running> {
   // The sandbox workers start with the first login that has actions bound, not at boot.
   let runtime: ActionsRuntime | undefined;
   const actionsRuntime = () => {
+    const { redirectTtlSeconds: _pause, ...options } = config.actions;
     runtime ??= createActionsRuntime({
-      ...config.actions,
+      ...options,
       kv,
       log: log.child({ component: 'actions' }),
     });
@@ -105,8 +107,11 @@ export async function boot(options: BootOptions): Promise<Running> {
           options.postLogin ??
           createPostLoginTrigger({
             storage,
+            kv,
+            pauseTtlMs: config.actions.redirectTtlSeconds * 1000,
             runtime: actionsRuntime,
             log: log.child({ component: 'triggers' }),
+            geoip,
           }),
       }),
     );

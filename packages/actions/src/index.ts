@@ -1,7 +1,9 @@
 export { CACHE_LIMITS } from './cache/cache-view.ts';
 export { ALLOWED_MODULES, type CodeProblem, MAX_CODE_BYTES } from './code/check-code.ts';
+export { applyToEvent } from './commands/apply-to-event.ts';
 export type { Command } from './commands/types.ts';
 export { DENYING, PAUSING } from './commands/types.ts';
+export { CANNOT_REDIRECT } from './commands/validate-redirect.ts';
 export { EGRESS_DEFAULTS } from './egress/policy.ts';
 export * from './event/index.ts';
 export type {

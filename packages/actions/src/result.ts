@@ -41,7 +41,15 @@ interface RunRecord {
  * challenge/enrollment), reported in `pause`; the trigger layer resumes later actions after it.
  */
 export type RunResult =
-  | (RunRecord & { outcome: 'completed'; pause?: Command })
+  | (RunRecord & {
+      outcome: 'completed';
+      pause?: Command;
+      /**
+       * For a `redirect.sendUserTo` pause: the URL the browser goes to, not redacted (the records keep
+       * the redacted command; a secret the action put in the URL is its own choice, as in Auth0).
+       */
+      redirectTo?: string;
+    })
   | (RunRecord & { outcome: 'denied'; denial: Command })
   | (RunRecord & {
       outcome: 'failed';

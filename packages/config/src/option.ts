@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ConfigError } from '@tessera/core';
 
 /**
@@ -106,6 +107,36 @@ export function list(
       .map((s) => s.trim())
       .filter(Boolean)
       .map((s) => (spec.item ? spec.item(s) : s));
+  });
+}
+
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'file not found',
+  ENOTDIR: 'file not found',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** A path to a file that must exist and be readable at boot; `check` may look inside it (throws a message). */
+export function file(
+  spec: Spec<string | undefined> & { check?: (path: string) => void },
+): Option<string | undefined> {
+  return option(spec, (raw) => {
+    const path = text(raw);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new Error(`cannot read ${path}: ${UNREADABLE[code] ?? (error as Error).message}`);
+    }
+    try {
+      if (!fstatSync(fd).isFile()) throw new Error(`cannot read ${path}: not a file`);
+    } finally {
+      closeSync(fd);
+    }
+    spec.check?.(path);
+    return path;
   });
 }
 

@@ -1,5 +1,6 @@
 import { isLocalDomain } from '@tessera/core';
-import { boolean, integer, list, oneOf, string, url } from './option.ts';
+import { assertMaxMindDb } from './mmdb.ts';
+import { boolean, file, integer, list, oneOf, string, url } from './option.ts';
 
 const isAddressOrCidr = (value: string) => {
   if (
@@ -201,6 +202,13 @@ export const schema = {
       shown: '(none)',
       doc: 'Hosts that action fetch() may reach even when they resolve to private or loopback addresses.',
     }),
+    redirectTtlSeconds: integer({
+      env: 'TESSERA_ACTIONS_REDIRECT_TTL_S',
+      default: 900,
+      min: 1,
+      max: 86_400,
+      doc: 'How long a login paused by api.redirect.sendUserTo waits for the browser to come back to /continue.',
+    }),
   },
   saml: {
     clockSkewSeconds: integer({
@@ -227,6 +235,14 @@ export const schema = {
       env: 'TESSERA_MAIL_FROM',
       default: 'Tessera <no-reply@localhost>',
       doc: 'From header of mail Tessera sends.',
+    }),
+  },
+  geoip: {
+    database: file({
+      env: 'TESSERA_GEOIP_DB',
+      default: undefined,
+      check: assertMaxMindDb,
+      doc: 'City database in MaxMind DB format (e.g. GeoLite2-City.mmdb) that fills event.request.geoip of post-login actions from the client IP. Unset: event.request.geoip is {}.',
     }),
   },
 } as const;

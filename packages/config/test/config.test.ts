@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { ConfigError } from '@tessera/core';
 import { describeOptions, loadConfig } from '../src/index.ts';
 
@@ -91,6 +94,52 @@ describe('configuration', () => {
     rejects({ TESSERA_SAML_ALLOW_SHA1: 'maybe' }, 'TESSERA_SAML_ALLOW_SHA1', /true or false/);
     rejects({ TESSERA_DOMAIN: 'Auth.Example.com' }, 'TESSERA_DOMAIN', /lowercase host name/);
     rejects({ TESSERA_TLS_CERT_FILE: '/c.pem' }, 'TESSERA_TLS_KEY_FILE', /must be set together/);
+  });
+
+  describe('TESSERA_GEOIP_DB', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-geoip-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, content: string | Buffer) => {
+      writeFileSync(join(dir, name), content);
+      return join(dir, name);
+    };
+    // What the check looks for: MaxMind DB metadata starts after this marker, within the last 128 KiB.
+    const marker = Buffer.from('\xab\xcd\xefMaxMind.com', 'latin1');
+
+    it('is unset by default, and accepts a readable MaxMind DB file', () => {
+      assert.equal(load({}).geoip.database, undefined);
+      const mmdb = write('City.mmdb', Buffer.concat([Buffer.alloc(4096), marker, Buffer.from('metadata')]));
+      assert.equal(load({ TESSERA_GEOIP_DB: mmdb }).geoip.database, mmdb);
+      assert.equal(load({}, { geoip: { database: mmdb } }).geoip.database, mmdb);
+    });
+
+    it('names the variable for a missing path, a folder, or a file that is not a MaxMind DB', () => {
+      const missing = join(dir, 'GeoLite2-City.mmdb');
+      rejects(
+        { TESSERA_GEOIP_DB: missing },
+        'TESSERA_GEOIP_DB',
+        /^TESSERA_GEOIP_DB: cannot read .*GeoLite2-City\.mmdb: file not found$/,
+      );
+      rejects({ TESSERA_GEOIP_DB: dir }, 'TESSERA_GEOIP_DB', /cannot read .*: not a file$/);
+      const csv = write('GeoLite2-City-Blocks-IPv4.csv', 'network,geoname_id\n81.2.69.0/24,2643743\n');
+      rejects({ TESSERA_GEOIP_DB: csv }, 'TESSERA_GEOIP_DB', /\.csv is not a MaxMind DB \(\.mmdb\) file$/);
+      // The marker only counts in the metadata section at the end (a truncated download loses it).
+      const truncated = write('truncated.mmdb', Buffer.concat([marker, Buffer.alloc(200 * 1024)]));
+      rejects({ TESSERA_GEOIP_DB: truncated }, 'TESSERA_GEOIP_DB', /is not a MaxMind DB/);
+      rejects({}, 'TESSERA_CONFIG geoip.database', /file not found/, { geoip: { database: missing } });
+    });
+
+    it('names the variable for a file it may not read', {
+      skip: process.getuid?.() === 0 && 'root reads any file',
+    }, () => {
+      const locked = write('locked.mmdb', Buffer.concat([marker, Buffer.from('metadata')]));
+      chmodSync(locked, 0o000);
+      rejects(
+        { TESSERA_GEOIP_DB: locked },
+        'TESSERA_GEOIP_DB',
+        /cannot read .*locked\.mmdb: permission denied$/,
+      );
+    });
   });
 
   it('rejects a bad config file: unreadable, not JSON, unknown area or option, wrong type', () => {

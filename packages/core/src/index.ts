@@ -16,6 +16,7 @@ export type {
 } from './login-pages.ts';
 export { MANAGEMENT_SCOPES, managementAudience } from './management.ts';
 export {
+  type ContinueRequest,
   continueUnchanged,
   type PostLoginOutcome,
   type PostLoginPort,

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from './errors.ts';
+
 /**
  * The seam between the OIDC login flow and the post-login trigger (DESIGN.md "How a login flows").
  * After credentials are verified and before the interaction finishes, the flow asks the port for an
@@ -21,11 +23,26 @@ export interface PostLoginTransaction {
     method: string;
     userAgent?: string;
     language?: string;
+    /** The submitted form (the login page's), credentials included: the event builder removes them. */
+    body?: Record<string, unknown>;
   };
   /** The authorization request's parameters (event.transaction and event.request.query). */
   params?: Record<string, unknown>;
   /** How the user authenticated in this transaction (`pwd`, …) and when. */
   authenticationMethods?: Array<{ name: string; timestamp: Date }>;
+  /**
+   * The interaction (login page) this transaction runs in, whose cookie the browser carries: a paused
+   * login resumes only in that browser. Absent for an SSO login, whose interaction is created only when
+   * an action redirects (`PostLoginPort.bind`).
+   */
+  interactionUid?: string;
+  /**
+   * The session an SSO login reuses (`event.session`). A login through the login page has none yet:
+   * its session is created, with a fresh id, when the login completes.
+   */
+  session?: { id: string; createdAt: Date; authenticatedAt: Date; expiresAt?: Date; clients: string[] };
+  /** Set when this transaction authenticated the user (the login page), absent for an SSO login. */
+  login?: { amr: string[] };
 }
 
 /** What the actions asked for, as the login flow applies it (packages/triggers builds it from a run). */
@@ -39,15 +56,57 @@ export type PostLoginOutcome =
       addScopes: string[];
       removeScopes: string[];
     }
-  | { kind: 'deny'; error: string; description: string };
+  | { kind: 'deny'; error: string; description: string }
+  /**
+   * An action sent the user to another site (`api.redirect.sendUserTo`): the login is paused under
+   * `state` (single use, bound to the interaction) and resumes at `/continue?state=…`.
+   */
+  | { kind: 'redirect'; url: string; state: string };
+
+/** The browser's return to `GET|POST /continue` after a redirect. */
+export interface ContinueRequest {
+  tenantId: string;
+  state: string;
+  /** The interaction named by the browser's interaction cookie. */
+  interactionUid: string;
+  ip: string | undefined;
+  request: { hostname: string; method: string; userAgent?: string; language?: string };
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
 
 export interface PostLoginPort {
   run(transaction: PostLoginTransaction): Promise<PostLoginOutcome>;
+  /**
+   * Binds a paused SSO login to the interaction created for its redirect (the authorization request
+   * had none when the trigger ran). Only an unbound pause can be bound.
+   */
+  bind(tenantId: string, state: string, interactionUid: string): Promise<void>;
+  /**
+   * Resumes a paused login: the outcome of the rest of the run and the transaction it belongs to.
+   * Throws InvalidRequestError for a missing, unknown, expired, replayed or foreign state (SECURITY.md
+   * 22, 37): nothing runs and nothing is committed then.
+   */
+  resume(request: ContinueRequest): Promise<{ outcome: PostLoginOutcome; transaction: PostLoginTransaction }>;
 }
 
-/** The no-op outcome: the login continues unchanged. */
+const unchanged = (): PostLoginOutcome => ({
+  kind: 'continue',
+  idTokenClaims: {},
+  accessTokenClaims: {},
+  addScopes: [],
+  removeScopes: [],
+});
+
+/** The no-op port: the login continues unchanged and nothing ever pauses. */
 export const continueUnchanged: PostLoginPort = {
   async run() {
-    return { kind: 'continue', idTokenClaims: {}, accessTokenClaims: {}, addScopes: [], removeScopes: [] };
+    return unchanged();
+  },
+  async bind() {
+    throw new InvalidRequestError('no paused login');
+  },
+  async resume() {
+    throw new InvalidRequestError('no paused login');
   },
 };

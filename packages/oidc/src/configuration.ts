@@ -8,7 +8,7 @@ import type {
 import { errors, interactionPolicy } from 'oidc-provider';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { EXTRA_CLIENT_PROPERTIES } from './client-metadata.ts';
-import { grantExtras } from './grant-extras.ts';
+import { grantExtras, pendingRedirect } from './grant-extras.ts';
 import { toCookieKeys, toJwks } from './keys.ts';
 import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
 import { accessTokenClaims } from './permissions.ts';
@@ -48,6 +48,20 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   const policy = interactionPolicy.base();
   // Auth0 does not re-ask consent of first-party native apps on every login.
   policy.get('consent')?.checks.remove('native_client_prompt');
+  // An SSO login paused by a post-login redirect needs an interaction to resume into (grant-extras.ts).
+  policy
+    .get('login')
+    ?.checks.add(
+      new interactionPolicy.Check(
+        'post_login_redirect',
+        'a post-login action sends the user to another page',
+        'interaction_required',
+        (ctx) =>
+          pendingRedirect(ctx) === undefined
+            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+            : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
 
   return {
     adapter: deps.adapter,
@@ -57,9 +71,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       keys: toCookieKeys(deps.keys),
       names: { session: 'tessera_session', interaction: 'tessera_interaction', resume: 'tessera_resume' },
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      // All interaction pages live under /u/ (login, sign-up, consent, post-login), so the
-      // interaction cookie must be readable on all of them, not only on the first page's path.
-      short: { signed: true, httpOnly: true, sameSite: 'lax', path: '/u/' },
+      // The interaction cookie must reach every interaction page (/u/login, /u/signup, /u/consent)
+      // and `/continue`, where a login paused by a post-login redirect resumes in this browser only.
+      short: { signed: true, httpOnly: true, sameSite: 'lax', path: '/' },
     },
     routes: ROUTES,
     claims: CLAIMS_BY_SCOPE,
@@ -90,8 +104,14 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       ((client as unknown as { cors_origins?: string[] }).cors_origins ?? []).includes(origin),
     interactions: {
       policy,
-      url: (_ctx, interaction) =>
-        `/u/${interaction.prompt.name === 'consent' ? 'consent' : 'login'}?state=${interaction.uid}`,
+      url: async (ctx, interaction) => {
+        const redirect = pendingRedirect(ctx);
+        if (redirect !== undefined) {
+          await deps.postLogin.bind(tenant.id, redirect.state, interaction.uid);
+          return redirect.url;
+        }
+        return `/u/${interaction.prompt.name === 'consent' ? 'consent' : 'login'}?state=${interaction.uid}`;
+      },
     },
     loadExistingGrant: (ctx) => grantExtras.loadExistingGrant(ctx, deps.postLogin, tenant.id),
     features: {

@@ -1,5 +1,6 @@
 import type { PostLoginPort } from '@tessera/core';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import { installTriggerScopes } from './trigger-scopes.ts';
 
 /**
  * What the post-login trigger decided for a login (claims, scope changes), stored on the Grant so a
@@ -34,6 +35,16 @@ const PROTECTED_ID_TOKEN_CLAIMS = new Set([
   'cnf',
   'typ',
 ]);
+
+/**
+ * An SSO login whose actions sent the user to another page (`api.redirect.sendUserTo`): the trigger ran
+ * inside the authorization request, which has no interaction yet. The `post_login_redirect` check of
+ * the login prompt makes oidc-provider create one, and the interaction URL binds the paused login to it
+ * and sends the browser to the action's page (configuration.ts).
+ */
+const pendingRedirects = new WeakMap<KoaContextWithOIDC, { url: string; state: string }>();
+
+export const pendingRedirect = (ctx: KoaContextWithOIDC) => pendingRedirects.get(ctx);
 
 type GrantWithExtras = InstanceType<Provider['Grant']> & { tessera?: GrantExtras };
 
@@ -90,6 +101,7 @@ export const grantExtras = {
  * - ID-token claims from the trigger are added after oidc-provider's claim filter (which keeps only
  *   `claimsSupported` names and would drop namespaced custom claims);
  * - every ID token carries `sid`, as Auth0's do;
+ * - access tokens carry the trigger's scope changes (trigger-scopes.ts);
  * - the client secret is checked against the stored HMAC (Tessera never keeps the secret itself).
  */
 export function patchProvider(
@@ -118,6 +130,8 @@ export function patchProvider(
     return issue.call(this, options);
   };
 
+  installTriggerScopes(provider);
+
   // Auth0 puts the session id in every ID token (apps use it for logout bookkeeping), not only for
   // clients registered for back-channel logout.
   provider.Client.prototype.includeSid = () => true;
@@ -134,7 +148,7 @@ async function runForSso(
   ctx: KoaContextWithOIDC,
   postLogin: PostLoginPort,
   tenantId: string,
-): Promise<GrantExtras> {
+): Promise<GrantExtras | undefined> {
   const { oidc } = ctx;
   const params = oidc.params as Record<string, unknown>;
   const outcome = await postLogin.run({
@@ -156,8 +170,30 @@ async function runForSso(
       language: ctx.get('accept-language').split(',')[0]?.trim() || undefined,
     },
     params,
+    ...ssoSession(oidc.session!),
   });
   if (outcome.kind === 'deny') throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);
+  if (outcome.kind === 'redirect') {
+    pendingRedirects.set(ctx, { url: outcome.url, state: outcome.state });
+    return undefined;
+  }
   const { kind: _kind, ...extras } = outcome;
   return extras;
+}
+
+/** The session an SSO login reuses, and how it was authenticated (`event.session`, `event.authentication`). */
+function ssoSession(session: NonNullable<KoaContextWithOIDC['oidc']['session']>) {
+  const seconds = (value: unknown) => (typeof value === 'number' ? new Date(value * 1000) : undefined);
+  const authenticatedAt = seconds(session.loginTs) ?? new Date();
+  const expiresAt = seconds(session.exp);
+  return {
+    session: {
+      id: session.uid,
+      createdAt: seconds(session.iat) ?? authenticatedAt,
+      authenticatedAt,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      clients: Object.keys(session.authorizations ?? {}),
+    },
+    authenticationMethods: (session.amr ?? []).map((name) => ({ name, timestamp: authenticatedAt })),
+  };
 }

@@ -7,6 +7,7 @@ import { createTenantProviders, type TenantProviders } from './providers.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { auth0LogoutRoutes } from './routes/auth0-logout.ts';
 import { consentRoutes } from './routes/consent.ts';
+import { continueRoutes } from './routes/continue.ts';
 import { loginRoutes } from './routes/login.ts';
 import { pageErrors } from './routes/page-errors.ts';
 import { providerRoutes } from './routes/provider-routes.ts';
@@ -47,6 +48,7 @@ export function createOidc(deps: OidcDeps): {
         await pages.register(loginRoutes, { ...interaction, throttle, postLogin: deps.postLogin });
         await pages.register(signupRoutes, { ...interaction, postLogin: deps.postLogin, throttle });
         await pages.register(consentRoutes, interaction);
+        await pages.register(continueRoutes, { ...interaction, postLogin: deps.postLogin });
         await pages.register(assetRoutes, { pages: deps.pages });
         await pages.register(auth0LogoutRoutes, { providers });
       });

@@ -3,6 +3,7 @@ export { type Database, type DatabaseOptions, openDatabase, type SqlConnection }
 // Only types of the generated client leave this package: features use repositories, never Prisma.
 export type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export * from './kv/index.ts';
+export { loadMasterKey } from './master-key.ts';
 export { migrate } from './migrator.ts';
 export {
   checkLength as checkPasswordLength,
@@ -15,6 +16,7 @@ export {
 } from './passwords.ts';
 export {
   ACTION_LIMITS,
+  type ActionChanges,
   type ActionInput,
   type ActionRecord,
   type ActionRepository,

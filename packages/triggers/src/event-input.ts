@@ -2,6 +2,7 @@ import type { PostLoginEventInput } from '@tessera/actions';
 import type { PostLoginTransaction } from '@tessera/core';
 import { NotFoundError } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
+import type { GeoIpLookup } from './geoip.ts';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -12,10 +13,25 @@ const list = (value: unknown): string[] =>
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-/** What the login knows, read from storage where the transaction only names it (event/build-event.ts shapes it). */
+const sessionOf = (session: NonNullable<PostLoginTransaction['session']>) => ({
+  id: session.id,
+  createdAt: session.createdAt,
+  updatedAt: session.authenticatedAt,
+  authenticatedAt: session.authenticatedAt,
+  lastInteractedAt: new Date(),
+  ...(session.expiresAt === undefined ? {} : { expiresAt: session.expiresAt }),
+  clients: session.clients,
+});
+
+/**
+ * What the login knows, read from storage where the transaction only names it (event/build-event.ts
+ * shapes it). `geoip` is given when a GeoIP database is configured; without one, or for an address it
+ * does not know, the event's `request.geoip` is `{}`.
+ */
 export async function eventInput(
   storage: Storage,
   transaction: PostLoginTransaction,
+  geoip?: GeoIpLookup,
 ): Promise<PostLoginEventInput> {
   const { tenantId, userId, clientId } = transaction;
   const [user, client, connection, roles] = await Promise.all([
@@ -26,6 +42,7 @@ export async function eventInput(
   ]);
   if (user === undefined) throw new NotFoundError(`user ${userId} not found`);
   const params = transaction.params ?? {};
+  const location = transaction.ip ? geoip?.(transaction.ip) : undefined;
   return {
     tenantId,
     user,
@@ -39,6 +56,8 @@ export async function eventInput(
       ...(transaction.request?.userAgent === undefined ? {} : { userAgent: transaction.request.userAgent }),
       ...(transaction.request?.language === undefined ? {} : { language: transaction.request.language }),
       query: params,
+      ...(transaction.request?.body === undefined ? {} : { body: transaction.request.body }),
+      ...(location === undefined ? {} : { geoip: location }),
     },
     transaction: {
       id: transaction.id,
@@ -56,6 +75,7 @@ export async function eventInput(
       ...(text(params.state) === undefined ? {} : { state: text(params.state) as string }),
     },
     authenticationMethods: transaction.authenticationMethods ?? [],
+    ...(transaction.session === undefined ? {} : { session: sessionOf(transaction.session) }),
     roles,
   };
 }

@@ -5,9 +5,18 @@ import type { MetadataChanges } from '@tessera/storage';
 /** The app never learns why an action failed; the execution record does (README "Post-login trigger"). */
 export const FAILED_DESCRIPTION = 'the login could not be completed: a post-login action failed';
 export const PAUSE_UNSUPPORTED =
-  'the login could not be completed: a post-login action asked for a redirect, form or MFA step, which this server does not run yet';
+  'the login could not be completed: a post-login action asked for a form or MFA step, which this server does not run yet';
 
 export type SecretLookup = (actionId: string, name: string) => string | undefined;
+
+/** The commands with each secret reference replaced by the secret's value (what the action asked for). */
+export function resolveSecretRefs(commands: readonly Command[], secrets: SecretLookup): Command[] {
+  return commands.map((command) =>
+    command.secretRef === undefined
+      ? command
+      : ({ ...command, value: secrets(command.secretRef.actionId, command.secretRef.name) } as Command),
+  );
+}
 
 /** Metadata changes of a run, last write per key winning (Auth0 merges them and writes once). */
 export function metadataChanges(

@@ -1,57 +1,190 @@
-import { type ActionsRuntime, buildPostLoginEvent, type RunResult } from '@tessera/actions';
-import { continueUnchanged, type Logger, type PostLoginPort } from '@tessera/core';
-import type { Storage } from '@tessera/storage';
+import {
+  type ActionsRuntime,
+  applyToEvent,
+  buildEventRequest,
+  buildPostLoginEvent,
+  CANNOT_REDIRECT,
+  type Command,
+  type PostLoginEvent,
+  type RunResult,
+} from '@tessera/actions';
+import {
+  type ContinueRequest,
+  continueUnchanged,
+  type KvStore,
+  type Logger,
+  type PostLoginOutcome,
+  type PostLoginPort,
+  type PostLoginTransaction,
+} from '@tessera/core';
+import type { DeployedAction, Storage } from '@tessera/storage';
 import { eventInput } from './event-input.ts';
-import { metadataChanges, outcomeOf } from './outcome.ts';
+import type { GeoIpLookup } from './geoip.ts';
+import { FAILED_DESCRIPTION, metadataChanges, outcomeOf, resolveSecretRefs } from './outcome.ts';
+import { PausedLogins } from './pause.ts';
 
 export interface PostLoginTriggerDeps {
   storage: Storage;
+  /** Paused logins (redirects) live here until `/continue`. */
+  kv: KvStore;
+  /** How long a paused login waits for `/continue` (default 15 minutes, encodeToken's token lifetime). */
+  pauseTtlMs?: number;
   /** The actions runtime, created on first use: a tenant without bound actions never starts a sandbox. */
   runtime: () => ActionsRuntime;
   log: Logger;
+  /** Fills `event.request.geoip` from the login's IP address; absent: no GeoIP database is configured. */
+  geoip?: GeoIpLookup;
 }
 
 const STATUS: Record<string, string> = { completed: 'success', denied: 'denied', failed: 'error' };
+
+/** What a run started from: the event it saw, the commands before it and the records so far. */
+interface RunContext {
+  transaction: PostLoginTransaction;
+  actions: DeployedAction[];
+  event: PostLoginEvent;
+  started: Date;
+  /** Commands of the part of the run before a redirect (their claims and scopes still apply). */
+  earlier: Command[];
+  executions: string[];
+}
 
 /**
  * The post-login trigger (DESIGN.md "How a login flows"): reads the tenant's bound, deployed actions,
  * builds the event from the real login, runs them, commits their metadata changes (also when the login
  * is denied: Auth0's deny does not cancel them), records the execution and answers with the outcome the
  * OIDC flow applies. A metadata commit that fails fails the login: no token reflects unsaved data.
+ *
+ * `api.redirect.sendUserTo` pauses the run: the metadata so far is committed, the run is parked in the
+ * KV store under a single-use state bound to the browser's interaction, and `resume` (the `/continue`
+ * route) runs the same action's `onContinuePostLogin` and then the remaining actions.
  */
 export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPort {
+  const paused = new PausedLogins(deps.kv, deps.pauseTtlMs ?? 15 * 60_000);
+
+  async function finish(context: RunContext, result: RunResult): Promise<PostLoginOutcome> {
+    const { transaction, actions } = context;
+    const secrets = (actionId: string, name: string) => actions.find((a) => a.id === actionId)?.secrets[name];
+    // A failed run commits nothing: its changes may be half of what the actions meant to do.
+    const changes = result.outcome === 'failed' ? undefined : metadataChanges(result.commands, secrets);
+    if (changes !== undefined)
+      await deps.storage.users.mergeMetadata(transaction.tenantId, transaction.userId, changes);
+    const executionId = await record(deps, transaction, actions, result, context.started);
+    const executions = executionId === undefined ? context.executions : [...context.executions, executionId];
+    const commands = [...context.earlier, ...result.commands];
+    let outcome = outcomeOf({ ...result, commands }, secrets);
+    if (result.outcome === 'completed' && result.redirectTo !== undefined) {
+      const pausedBy = result.actions.at(-1);
+      const action = actions.find((a) => a.id === pausedBy?.id);
+      if (action !== undefined) {
+        // What the next action would have seen: this run's metadata changes applied.
+        const event = structuredClone(context.event);
+        applyToEvent(event, resolveSecretRefs(result.commands, secrets));
+        const { state, url } = await paused.park(
+          {
+            tenantId: transaction.tenantId,
+            ...(transaction.interactionUid === undefined
+              ? {}
+              : { interactionUid: transaction.interactionUid }),
+            transaction,
+            event,
+            action: { id: action.id, versionId: action.versionId },
+            commands,
+            executions,
+          },
+          result.redirectTo,
+        );
+        outcome = { kind: 'redirect', url, state };
+      }
+    }
+    if (result.outcome === 'failed' && promptNone(transaction) && cannotInteract(result.message))
+      outcome = {
+        kind: 'deny',
+        error: 'interaction_required',
+        description: 'a post-login action needs to show the user a page, and the request said prompt=none',
+      };
+    deps.log.info(
+      {
+        tenant: transaction.tenantId,
+        trigger: 'post-login',
+        actions: actions.map((a) => a.name),
+        outcome: result.outcome === 'failed' ? `failed:${result.kind}` : result.outcome,
+        ...(outcome.kind === 'redirect' ? { paused: true } : {}),
+        durationMs: result.durationMs,
+        execution: executionId,
+        ...(context.executions.length > 0 ? { resumedFrom: context.executions } : {}),
+      },
+      'post-login trigger ran',
+    );
+    return outcome;
+  }
+
   return {
     async run(transaction) {
       const actions = await deps.storage.actions.deployedForTrigger(transaction.tenantId, 'post-login');
       if (actions.length === 0) return continueUnchanged.run(transaction);
       const started = new Date();
-      const event = buildPostLoginEvent(await eventInput(deps.storage, transaction));
+      const event = buildPostLoginEvent(await eventInput(deps.storage, transaction, deps.geoip));
       const result = await deps
         .runtime()
         .run({ tenantId: transaction.tenantId, trigger: 'post-login', event, actions });
-      const secrets = (actionId: string, name: string) =>
-        actions.find((a) => a.id === actionId)?.secrets[name];
-      // A failed run commits nothing: its changes may be half of what the actions meant to do.
-      const changes = result.outcome === 'failed' ? undefined : metadataChanges(result.commands, secrets);
-      if (changes !== undefined)
-        await deps.storage.users.mergeMetadata(transaction.tenantId, transaction.userId, changes);
-      const executionId = await record(deps, transaction, actions, result, started);
-      const outcome = outcomeOf(result, secrets);
-      deps.log.info(
-        {
-          tenant: transaction.tenantId,
-          trigger: 'post-login',
-          actions: actions.map((a) => a.name),
-          outcome: result.outcome === 'failed' ? `failed:${result.kind}` : result.outcome,
-          durationMs: result.durationMs,
-          execution: executionId,
-        },
-        'post-login trigger ran',
+      return finish({ transaction, actions, event, started, earlier: [], executions: [] }, result);
+    },
+
+    bind: (tenantId, state, interactionUid) => paused.bind(tenantId, state, interactionUid),
+
+    async resume(request: ContinueRequest) {
+      const pause = await paused.take(request.tenantId, request.state, request.interactionUid);
+      const { transaction } = pause;
+      const started = new Date();
+      const actions = await deps.storage.actions.deployedForTrigger(transaction.tenantId, 'post-login');
+      const index = actions.findIndex((a) => a.id === pause.action.id);
+      if (index === -1) {
+        // Unbound while the user was away: what it would do on return is unknown, so fail closed.
+        deps.log.warn(
+          { tenant: transaction.tenantId, action: pause.action.id },
+          'a paused post-login action is no longer bound; the login fails',
+        );
+        return {
+          transaction,
+          outcome: { kind: 'deny', error: 'access_denied', description: FAILED_DESCRIPTION },
+        };
+      }
+      // Auth0: onContinuePostLogin sees the request that came back (its query or form body).
+      const event = {
+        ...pause.event,
+        request: buildEventRequest({
+          ip: request.ip ?? '',
+          hostname: request.request.hostname,
+          method: request.request.method,
+          ...(request.request.userAgent === undefined ? {} : { userAgent: request.request.userAgent }),
+          ...(request.request.language === undefined ? {} : { language: request.request.language }),
+          query: request.query,
+          body: request.body,
+          ...(pause.event.request.geoip === undefined ? {} : { geoip: pause.event.request.geoip }),
+        }),
+      } as PostLoginEvent;
+      const result = await deps.runtime().run({
+        tenantId: transaction.tenantId,
+        trigger: 'post-login',
+        event,
+        actions,
+        resume: { index, state: request.state },
+      });
+      const outcome = await finish(
+        { transaction, actions, event, started, earlier: pause.commands, executions: pause.executions },
+        result,
       );
-      return outcome;
+      return { outcome, transaction };
     },
   };
 }
+
+const promptNone = (transaction: PostLoginTransaction) =>
+  String(transaction.params?.prompt ?? '')
+    .split(' ')
+    .includes('none');
+const cannotInteract = (message: string) => message.includes(CANNOT_REDIRECT);
 
 /** The execution record an admin reads (secrets are already redacted by the runtime). */
 async function record(

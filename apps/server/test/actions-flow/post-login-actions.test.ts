@@ -107,6 +107,39 @@ describe('post-login actions in the login flow', () => {
     assert.match(logs, /claim \\"sub\\" is restricted and was ignored/);
   });
 
+  it('builds the event from the real request: the login form without credentials, the authorization query, the audience', async () => {
+    await bind([
+      await deploy(
+        'request',
+        `exports.onExecutePostLogin = async (event, api) => {
+          api.idToken.setCustomClaim('https://example.com/request', {
+            body: event.request.body,
+            scope: event.request.query.scope,
+            hasState: typeof event.transaction.state === 'string',
+            audience: event.resource_server && event.resource_server.identifier,
+            methods: event.authentication.methods.map((m) => m.name),
+            protocol: event.transaction.protocol,
+            ip: event.request.ip,
+          });
+        };`,
+      ),
+    ]);
+    const tokens = await loginWithCode(server, config, new Browser(server.issuer), ada, {
+      audience: 'https://api.example.com/',
+      scope: 'openid read:things',
+    });
+    const id = (await jwtVerify(tokens.id_token!, jwks, { audience: app.clientId })).payload;
+    assert.deepEqual(id['https://example.com/request'], {
+      body: { username: ada.username },
+      scope: 'openid read:things',
+      hasState: true,
+      audience: 'https://api.example.com/',
+      methods: ['pwd'],
+      protocol: 'oidc-basic-profile',
+      ip: '127.0.0.1',
+    });
+  });
+
   it('a claim or metadata value that is exactly a secret reaches the token and the user, never the record', async () => {
     await bind([
       await deploy(

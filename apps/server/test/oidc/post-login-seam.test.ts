@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PostLoginPort, PostLoginTransaction } from '@tessera/core';
+import { continueUnchanged, type PostLoginPort, type PostLoginTransaction } from '@tessera/core';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import {
@@ -35,6 +35,8 @@ describe('the post-login port', () => {
         removeScopes: [],
       };
     },
+    bind: continueUnchanged.bind,
+    resume: continueUnchanged.resume,
   };
   const erin = { username: 'erin@example.com', password: 'erin has a good password' };
   before(async () => {

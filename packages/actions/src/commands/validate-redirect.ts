@@ -6,13 +6,16 @@ import { accept, refuse } from './validator.ts';
 
 const METHOD = 'api.redirect.sendUserTo';
 
+/** The words the trigger layer recognises to answer a prompt=none login with `interaction_required`. */
+export const CANNOT_REDIRECT = 'this transaction cannot redirect the user';
+
 /**
  * Why a transaction that cannot redirect refuses: Auth0 lists oauth2-resource-owner and
  * oauth2-refresh-token (no browser) and prompt=none (no interaction allowed). The trigger layer maps a
  * prompt=none login to `interaction_required`.
  */
 export function cannotRedirect(method: string, state: RunState): string {
-  return `${method}: this transaction cannot redirect the user (protocol ${quote(state.context.protocol)} or prompt=none); check api.redirect.canRedirect() first`;
+  return `${method}: ${CANNOT_REDIRECT} (protocol ${quote(state.context.protocol)} or prompt=none); check api.redirect.canRedirect() first`;
 }
 
 /**

@@ -43,7 +43,7 @@ export function buildPostLoginEvent(input: PostLoginEventInput): PostLoginEvent 
     authorization: { roles: [...(input.roles ?? [])] },
     secrets: {},
     configuration: input.configuration ?? {},
-    request: toEventRequest(input.request),
+    request: buildEventRequest(input.request),
     transaction: toEventTransaction(input.transaction),
     authentication: {
       methods: (input.authenticationMethods ?? []).map((method, index) => ({
@@ -61,7 +61,8 @@ export function buildPostLoginEvent(input: PostLoginEventInput): PostLoginEvent 
   return plainJson(event);
 }
 
-function toEventRequest(request: PostLoginEventInput['request']): EventRequest {
+/** `event.request` from the HTTP request (also the `/continue` request a resumed run sees). */
+export function buildEventRequest(request: PostLoginEventInput['request']): EventRequest {
   return {
     ip: request.ip,
     hostname: request.hostname,

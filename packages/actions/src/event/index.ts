@@ -1,4 +1,4 @@
-export { buildPostLoginEvent, DEFAULT_CONNECTION } from './build-event.ts';
+export { buildEventRequest, buildPostLoginEvent, DEFAULT_CONNECTION } from './build-event.ts';
 export type {
   DateInput,
   ListInput,

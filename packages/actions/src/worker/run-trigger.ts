@@ -66,16 +66,23 @@ export async function runTrigger(
     | { outcome: 'completed'; pause?: RunResult['commands'][number] }
     | { outcome: 'denied'; denial: RunResult['commands'][number] }
     | { outcome: 'failed'; kind: FailureKind; action: { id: string; name: string }; message: string };
-  const finish = (result: Ending) => ({
-    result: redact({
+  const finish = (result: Ending) => {
+    const redacted = redact({
       ...result,
       commands: recorder.commands.map((command) => withSecretRef(command, input.actions)),
       actions: reports,
       logs: logs.entries,
       durationMs: Date.now() - started,
-    }) as RunResult,
-    cache: cache.mutations,
-  });
+    }) as RunResult;
+    // The browser is sent to the URL the action built, secrets in it included (its choice, as in Auth0).
+    if (
+      redacted.outcome === 'completed' &&
+      result.outcome === 'completed' &&
+      result.pause?.type === 'redirect.sendUserTo'
+    )
+      redacted.redirectTo = result.pause.url;
+    return { result: redacted, cache: cache.mutations };
+  };
 
   const first = input.resume?.index ?? 0;
   for (let index = first; index < input.actions.length; index++) {

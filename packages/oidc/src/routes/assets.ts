@@ -11,4 +11,13 @@ export async function assetRoutes(app: FastifyInstance, options: { pages: LoginP
       .header('etag', `"${hash}"`)
       .send(body),
   );
+  // The one script of the pages: re-posts the `/continue` form from Tessera's own origin (continue.ts).
+  app.get('/u/assets/resubmit.js', { config: { tenant: false } }, async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(RESUBMIT_SCRIPT),
+  );
 }
+
+const RESUBMIT_SCRIPT = "document.getElementById('resubmit').submit();\n";

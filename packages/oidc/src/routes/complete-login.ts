@@ -1,4 +1,4 @@
-import type { PostLoginPort } from '@tessera/core';
+import type { PostLoginOutcome, PostLoginPort } from '@tessera/core';
 import type { Storage, User } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -40,16 +40,36 @@ export async function completeLogin(
       method: request.method,
       userAgent: request.headers['user-agent'],
       language: request.headers['accept-language']?.split(',')[0]?.trim(),
+      body: { ...(request.body as Record<string, unknown> | undefined) },
     },
     params: interaction.params,
     authenticationMethods: amr.map((name) => ({ name, timestamp: new Date() })),
+    interactionUid: interaction.uid,
+    login: { amr },
   });
+  return applyOutcome(provider, request, reply, outcome, { accountId: user.user_id, amr });
+}
+
+/**
+ * Ends the interaction as the trigger decided: the app's callback with the denial, the page an action
+ * sent the user to (the interaction stays open for `/continue`), or the login with the trigger's claims
+ * and scopes. `login` is set when this interaction authenticated the user; an SSO login resumed after
+ * a redirect has a session already and finishes with the trigger's outcome only.
+ */
+export async function applyOutcome(
+  provider: Provider,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: PostLoginOutcome,
+  login: { accountId: string; amr: string[] } | undefined,
+) {
   if (outcome.kind === 'deny') {
     return finish(provider, request, reply, { error: outcome.error, error_description: outcome.description });
   }
+  if (outcome.kind === 'redirect') return reply.redirect(outcome.url, 303);
   const { kind: _kind, ...extras } = outcome;
   return finish(provider, request, reply, {
-    login: { accountId: user.user_id, amr, remember: true },
+    ...(login === undefined ? {} : { login: { ...login, remember: true } }),
     tessera: extras,
   });
 }

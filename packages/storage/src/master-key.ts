@@ -7,12 +7,16 @@ import type { Logger } from '@tessera/core';
  * The key that encrypts secrets at rest. TESSERA_MASTER_KEY wins; otherwise a key generated on first
  * run is kept in `<data dir>/master.key` (mode 0600). Several processes over one Postgres must share
  * the key, so a generated key next to a real Postgres is worth a warning.
+ *
+ * Tools that work on an existing installation (the CLI) pass `generate: false`: a key they made up
+ * would seal secrets that the server cannot open, so a missing key is an error for them.
  */
 export async function loadMasterKey(options: {
   configured: string | undefined;
   dataDir: string;
   sharedDatabase: boolean;
   log: Logger;
+  generate?: boolean;
 }): Promise<Buffer> {
   if (options.configured) return decodeKey(options.configured);
   const path = join(options.dataDir, 'master.key');
@@ -21,6 +25,8 @@ export async function loadMasterKey(options: {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  if (options.generate === false)
+    throw new Error(`no master key: TESSERA_MASTER_KEY is not set and ${path} does not exist`);
   const key = randomBytes(32);
   // `wx`: if another process created it in the meantime, fail and read theirs instead of overwriting.
   await writeFile(path, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error) => {
