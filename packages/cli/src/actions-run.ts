@@ -8,6 +8,7 @@ import {
 } from '@tessera/actions';
 import { createMemoryKv } from '@tessera/storage';
 import type { CliIo } from './cli.ts';
+import { readJson, readSecrets, UsageError } from './json-input.ts';
 
 interface RunOptions {
   file: string;
@@ -16,35 +17,6 @@ interface RunOptions {
   json?: boolean;
   continue?: string;
   timeoutMs?: number;
-}
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-class UsageError extends Error {}
-
-function secretsOf(value: unknown): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new UsageError('--secrets must be a JSON object of strings');
-  const out: Record<string, string> = {};
-  for (const [name, secret] of Object.entries(value)) {
-    if (typeof secret !== 'string') throw new UsageError(`--secrets: ${name} must be a string`);
-    out[name] = secret;
-  }
-  return out;
 }
 
 /**
@@ -67,8 +39,7 @@ export async function runActionCommand(options: RunOptions, io: CliIo): Promise<
     } catch (error) {
       throw new UsageError(`--event: ${(error as Error).message}`);
     }
-    if (options.secrets !== undefined)
-      secrets = secretsOf(await readJson(resolve(io.cwd, options.secrets), 'secrets'));
+    if (options.secrets !== undefined) secrets = await readSecrets(resolve(io.cwd, options.secrets));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`tessera: ${error.message}\n`);

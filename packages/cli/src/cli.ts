@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { runActionCommand } from './actions-run.ts';
 import { typesCommand } from './actions-types.ts';
+import { deployCommand } from './deploy/index.ts';
+import { parseDeployArgs } from './deploy/parse-args.ts';
 
 export interface CliIo {
   cwd: string;
@@ -15,6 +17,16 @@ export const USAGE = `Usage:
       --continue <state>   run onContinuePostLogin, as after a redirect back to /continue?state=<state>
       --timeout <ms>       the run's wall-clock budget (default 20000)
       Exit code: 0 when the run completed or denied, 1 when it failed, 2 on a usage error.
+  tessera actions deploy <file.js> --name <name> [--secrets <secrets.json>] [--bind <n> | --no-bind]
+                        [--tenant <name>] [--json]
+      Checks the action, creates it (or replaces the draft code of the action with that name, and its
+      secrets when --secrets is given), deploys it as a new version and binds it to post-login: at the
+      end unless it is bound already (keeping its place), at 1-based position <n> with --bind, or not
+      at all with --no-bind. Opens the server's database from the server's configuration (DATABASE_URL,
+      TESSERA_DATA_DIR, TESSERA_MASTER_KEY…, a relative TESSERA_DATA_DIR from the working directory as
+      for the server); the embedded database only while the server is stopped.
+      --tenant <name>      the tenant (default: the default tenant)
+      Exit code: 0 when deployed, 1 when the check or the database refused it, 2 on a usage error.
   tessera actions types [--out <file>]
       Writes the TypeScript description of event and api (default ./post-login.d.ts).
   Relative paths are read from the directory the command was started in (INIT_CWD under pnpm).
@@ -50,6 +62,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return usage(io, '--timeout must be an integer between 100 and 120000 (ms)');
       }
       return await runActionCommand({ file: positionals[0] as string, ...values, timeoutMs }, io);
+    }
+    if (group === 'actions' && command === 'deploy') {
+      const parsed = parseDeployArgs(rest);
+      return typeof parsed === 'string' ? usage(io, parsed) : await deployCommand(parsed, io);
     }
     if (group === 'actions' && command === 'types') {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });

@@ -95,8 +95,8 @@ describe('tessera actions run: usage errors exit 2, on stderr, with nothing on s
   it('no action file, an unknown command, a bad --timeout', () => {
     usage(run(), /^tessera: actions run needs exactly one action file\n\nUsage:/);
     usage(
-      tessera(['actions', 'deploy', 'ok.js'], { cwd: dir }),
-      /^tessera: unknown command: actions deploy ok\.js\n/,
+      tessera(['actions', 'publish', 'ok.js'], { cwd: dir }),
+      /^tessera: unknown command: actions publish ok\.js\n/,
     );
     usage(run('ok.js', '--timeout', 'soon'), /^tessera: --timeout must be an integer between 100 and 120000/);
     usage(run('ok.js', '--verbose'), /^tessera: Unknown option '--verbose'/);

@@ -140,3 +140,105 @@ describe('actions: versions, bindings and secrets sealed at rest', () => {
     await assert.rejects(storage.actions.deploy(tenant.id, foreign.id), NotFoundError);
   });
 });
+
+describe('actions: finding by name, updating the draft and reading bindings', () => {
+  let storage: Storage;
+  let drop: () => Promise<void>;
+  let tenant: Tenant;
+  let other: Tenant;
+  before(async () => {
+    ({ storage, drop } = await openTestStorage());
+    tenant = await storage.tenants.create({ name: 'drafts', domains: ['drafts.test'] });
+    other = await storage.tenants.create({ name: 'drafts-other', domains: ['drafts-other.test'] });
+  });
+  after(() => drop());
+
+  const draft = (name: string, secrets: Array<{ name: string; value: string }> = []) =>
+    storage.actions.create(tenant.id, { name, code: code(1), supportedTriggers: POST_LOGIN, secrets });
+  const sealedSecrets = async (actionId: string) =>
+    (
+      await storage.db.sql.query<{ secrets_encrypted: string | null }>(
+        'SELECT secrets_encrypted FROM actions WHERE id = $1',
+        [actionId],
+      )
+    )[0]?.secrets_encrypted;
+
+  it('finds an action by its exact name, only in its own tenant', async () => {
+    const action = await draft('by-name');
+    assert.deepEqual(await storage.actions.findByName(tenant.id, 'by-name'), action);
+    assert.equal(await storage.actions.findByName(tenant.id, 'BY-NAME'), undefined);
+    assert.equal(await storage.actions.findByName(other.id, 'by-name'), undefined);
+  });
+
+  it('replaces the draft code and secrets, sealed, while the deployed version keeps running the old ones', async () => {
+    const action = await draft('updated', [{ name: 'OLD', value: 'old-value' }]);
+    const v1 = await storage.actions.deploy(tenant.id, action.id);
+    const updated = await storage.actions.update(tenant.id, action.id, {
+      code: code(2),
+      secrets: [{ name: 'NEW', value: 'sk_live_update_marker' }],
+    });
+    assert.equal(updated.code, code(2));
+    assert.deepEqual(updated.secretNames, ['NEW']);
+    assert.equal(updated.deployedVersionId, v1.versionId);
+    assert.ok(!(await sealedSecrets(action.id))?.includes('sk_live_update_marker'));
+    await storage.actions.bind(tenant.id, 'post-login', [action.id]);
+    const [running] = await storage.actions.deployedForTrigger(tenant.id, 'post-login');
+    assert.deepEqual([running?.code, running?.secrets], [code(1), { OLD: 'old-value' }]);
+    await storage.actions.deploy(tenant.id, action.id);
+    const [redeployed] = await storage.actions.deployedForTrigger(tenant.id, 'post-login');
+    assert.deepEqual([redeployed?.code, redeployed?.secrets], [code(2), { NEW: 'sk_live_update_marker' }]);
+  });
+
+  it('keeps what a change leaves out, and clears the secrets with an empty list', async () => {
+    const action = await draft('partial', [{ name: 'KEEP', value: 'kept' }]);
+    assert.deepEqual((await storage.actions.update(tenant.id, action.id, { code: code(3) })).secretNames, [
+      'KEEP',
+    ]);
+    const secretsOnly = await storage.actions.update(tenant.id, action.id, {
+      secrets: [{ name: 'KEEP', value: 'changed' }],
+    });
+    assert.equal(secretsOnly.code, code(3), 'untouched');
+    const cleared = await storage.actions.update(tenant.id, action.id, { secrets: [] });
+    assert.deepEqual(cleared.secretNames, []);
+    assert.equal(await sealedSecrets(action.id), null);
+  });
+
+  it('rejects bad changes and another tenant’s action without writing anything', async () => {
+    const action = await draft('guarded', [{ name: 'A', value: '1' }]);
+    const sealed = await sealedSecrets(action.id);
+    for (const changes of [
+      { code: code(4), secrets: [{ name: 'x'.repeat(129), value: '' }] },
+      {
+        code: code(4),
+        secrets: [
+          { name: 'A', value: '1' },
+          { name: 'A', value: '2' },
+        ],
+      },
+      { code: 42 as unknown as string },
+      { code: code(4), secrets: 'A=1' as unknown as [] },
+    ]) {
+      await assert.rejects(storage.actions.update(tenant.id, action.id, changes), InvalidRequestError);
+    }
+    await assert.rejects(storage.actions.update(other.id, action.id, { code: code(5) }), NotFoundError);
+    await assert.rejects(
+      storage.actions.update(tenant.id, '00000000-0000-4000-8000-000000000000', { code: code(5) }),
+      NotFoundError,
+    );
+    assert.deepEqual(await storage.actions.get(tenant.id, action.id), action);
+    assert.equal(await sealedSecrets(action.id), sealed);
+  });
+
+  it('lists a trigger’s bound action ids in the order they run, per tenant and trigger', async () => {
+    const a = await draft('first');
+    const b = await draft('second');
+    await storage.actions.deploy(tenant.id, a.id);
+    await storage.actions.deploy(tenant.id, b.id);
+    await storage.actions.bind(tenant.id, 'post-login', [b.id, a.id]);
+    assert.deepEqual(await storage.actions.bindings(tenant.id, 'post-login'), [b.id, a.id]);
+    assert.deepEqual(await storage.actions.bindings(tenant.id, 'credentials-exchange'), []);
+    assert.deepEqual(await storage.actions.bindings(other.id, 'post-login'), []);
+    await storage.actions.bind(tenant.id, 'post-login', []);
+    assert.deepEqual(await storage.actions.bindings(tenant.id, 'post-login'), []);
+  });
+});

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ACTION_LIMITS as CORE_ACTION_LIMITS, InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { isRecordNotFound } from './errors.ts';
 
 /** Auth0's limits (core's ACTION_LIMITS) plus the name length the Management API allows. */
 export const ACTION_LIMITS = { ...CORE_ACTION_LIMITS, name: 256 } as const;
@@ -31,6 +32,13 @@ export interface ActionRecord {
   deployedVersionId: string | null;
 }
 
+/** What `update` may change in the draft; a field left out keeps its value. */
+export interface ActionChanges {
+  code?: string;
+  /** The complete new list: secrets not named are removed (Auth0's PATCH replaces the list too). */
+  secrets?: ActionSecretInput[];
+}
+
 /** A bound, deployed action as the trigger runs it, secrets decrypted for the sandbox. */
 export interface DeployedAction {
   id: string;
@@ -48,10 +56,19 @@ export interface DeployedAction {
 export interface ActionRepository {
   create(tenantId: string, input: ActionInput): Promise<ActionRecord>;
   get(tenantId: string, actionId: string): Promise<ActionRecord | undefined>;
+  /** Names are unique within a tenant. */
+  findByName(tenantId: string, name: string): Promise<ActionRecord | undefined>;
+  /**
+   * Changes the draft in one statement; deployed versions (and so logins) are untouched until the
+   * next `deploy`. InvalidRequestError for bad values, NotFoundError for another tenant's action.
+   */
+  update(tenantId: string, actionId: string, changes: ActionChanges): Promise<ActionRecord>;
   /** Snapshots the draft (code and secrets) as a new immutable version and makes it the deployed one. */
   deploy(tenantId: string, actionId: string): Promise<{ versionId: string; number: number }>;
   /** Replaces the trigger's ordered bindings; every action must be deployed and support the trigger. */
   bind(tenantId: string, triggerId: string, actionIds: string[]): Promise<void>;
+  /** The ids of the actions bound to the trigger, in the order they run. */
+  bindings(tenantId: string, triggerId: string): Promise<string[]>;
   /** The trigger's bound actions in order, each at its deployed version with its secrets. */
   deployedForTrigger(tenantId: string, triggerId: string): Promise<DeployedAction[]>;
 }
@@ -137,6 +154,34 @@ export function createActionRepository(prisma: PrismaClient, box: SecretBox): Ac
       return row === null ? undefined : toRecord(tenantId, row);
     },
 
+    async findByName(tenantId, name) {
+      const row = await prisma.action.findUnique({ where: { tenantId_name: { tenantId, name } } });
+      return row === null ? undefined : toRecord(tenantId, row);
+    },
+
+    async update(tenantId, actionId, changes) {
+      const data: Prisma.ActionUpdateInput = {};
+      if (changes.code !== undefined) {
+        if (typeof changes.code !== 'string') throw new InvalidRequestError('code must be a string');
+        data.code = changes.code;
+      }
+      if (changes.secrets !== undefined) {
+        if (!Array.isArray(changes.secrets)) throw new InvalidRequestError('secrets must be an array');
+        checkSecrets(changes.secrets);
+        data.secretsEncrypted =
+          changes.secrets.length === 0
+            ? null
+            : box.encrypt(JSON.stringify(changes.secrets), purpose(tenantId, actionId));
+      }
+      try {
+        // Confined to the tenant: another tenant's action id is as unknown as a made-up one.
+        return toRecord(tenantId, await prisma.action.update({ where: { id: actionId, tenantId }, data }));
+      } catch (error) {
+        if (isRecordNotFound(error)) throw new NotFoundError('action not found');
+        throw error;
+      }
+    },
+
     async deploy(tenantId, actionId) {
       return prisma.$transaction(async (tx) => {
         const action = await tx.action.findFirst({ where: { id: actionId, tenantId } });
@@ -191,6 +236,15 @@ export function createActionRepository(prisma: PrismaClient, box: SecretBox): Ac
           })),
         });
       });
+    },
+
+    async bindings(tenantId, triggerId) {
+      const rows = await prisma.triggerBinding.findMany({
+        where: { tenantId, triggerId },
+        orderBy: { position: 'asc' },
+        select: { actionId: true },
+      });
+      return rows.map((row) => row.actionId);
     },
 
     async deployedForTrigger(tenantId, triggerId) {
