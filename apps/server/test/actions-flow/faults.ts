@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logLines, MAIN } from '../helpers.ts';
+
+/** A redis-server of the test's own on `port`, in memory only (a restart starts empty, like a lost node). */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'pipe' },
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk) => {
+    out += chunk;
+  });
+  for (let i = 0; i < 100 && !/Ready to accept connections/.test(out); i++) await sleep(50);
+  assert.match(out, /Ready to accept connections/);
+  return child;
+}
+
+export async function stopRedis(redis: ChildProcess): Promise<void> {
+  if (redis.exitCode !== null || redis.signalCode !== null) return;
+  const exited = once(redis, 'exit');
+  redis.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * A TCP relay to a Postgres server that a test cuts and restores, like a network failure between the
+ * server and its database: `cut` drops every connection and refuses new ones (also how it is closed);
+ * `restore` listens again on the same port.
+ */
+export async function startRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    const listener = createServer((client) => {
+      const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => {}).on('close', () => sockets.delete(socket));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    listener.listen(port, '127.0.0.1');
+    await once(listener, 'listening');
+    server = listener;
+    port = (listener.address() as { port: number }).port;
+  };
+  await listen();
+  const relayed = new URL(target);
+  relayed.hostname = '127.0.0.1';
+  relayed.port = String(port);
+  return {
+    /** The database URL through the relay. */
+    url: relayed.toString(),
+    async cut() {
+      const closing = server === undefined ? undefined : new Promise((resolve) => server!.close(resolve));
+      server = undefined;
+      for (const socket of sockets) socket.destroy();
+      await closing;
+    },
+    async restore() {
+      if (server === undefined) await listen();
+    },
+  };
+}
+
+export interface MainProcess {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+}
+
+/** `src/main.ts` as a real process (what a container runs), its output kept for diagnostics. */
+export function spawnMain(env: Record<string, string>): MainProcess {
+  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: MainProcess = { child, stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk) => {
+    proc.stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    proc.stderr += chunk;
+  });
+  return proc;
+}
+
+/** Resolves when the process logs that it listens; rejects with its stderr if it exits first. */
+export async function listening(proc: MainProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (logLines(proc.stdout).some((line) => line.msg === 'tessera is listening')) return;
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`the server process exited while booting: ${proc.stderr.trim()}`);
+    await sleep(50);
+  }
+  throw new Error(`the server process did not listen within ${timeoutMs} ms: ${proc.stderr.trim()}`);
+}
+
+export async function stopProcess(proc: MainProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  const exited = once(proc.child, 'exit');
+  proc.child.kill(signal);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `check` every 25 ms until it holds, failing with `what` after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
