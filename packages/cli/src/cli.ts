@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { executionCommand } from './actions-execution.ts';
 import { runActionCommand } from './actions-run.ts';
 import { typesCommand } from './actions-types.ts';
 import { deployCommand } from './deploy/index.ts';
@@ -27,6 +28,10 @@ export const USAGE = `Usage:
       for the server); the embedded database only while the server is stopped.
       --tenant <name>      the tenant (default: the default tenant)
       Exit code: 0 when deployed, 1 when the check or the database refused it, 2 on a usage error.
+  tessera actions execution <id> [--tenant <name>] [--json]
+      Prints the execution record a login's log line names ("post-login trigger ran", field
+      "execution"): status, and per action its version, handler, duration, error, commands and console
+      output. Opens the server's database as deploy does. Exit code: 0 shown, 1 not found or refused.
   tessera actions types [--out <file>]
       Writes the TypeScript description of event and api (default ./post-login.d.ts).
   Relative paths are read from the directory the command was started in (INIT_CWD under pnpm).
@@ -66,6 +71,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (group === 'actions' && command === 'deploy') {
       const parsed = parseDeployArgs(rest);
       return typeof parsed === 'string' ? usage(io, parsed) : await deployCommand(parsed, io);
+    }
+    if (group === 'actions' && command === 'execution') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { tenant: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) return usage(io, 'actions execution needs exactly one execution id');
+      return await executionCommand({ id: positionals[0] as string, ...values }, io);
     }
     if (group === 'actions' && command === 'types') {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });

@@ -1,0 +1,67 @@
+import { loadConfig } from '@tessera/config';
+import { ConfigError } from '@tessera/core';
+import type { CliIo } from './cli.ts';
+import { DeployError } from './deploy/deploy-error.ts';
+import { findTenant } from './deploy/find-tenant.ts';
+import { openInstallation } from './deploy/open-installation.ts';
+import { cliLogger } from './deploy/report.ts';
+
+interface ActionResult {
+  action_name?: string;
+  version_id?: string;
+  handler?: string;
+  duration_ms?: number;
+  error?: { kind: string; message: string } | null;
+  commands?: Array<Record<string, unknown>>;
+  logs?: Array<{ level: string; message: string; at: number }>;
+}
+
+/**
+ * `tessera actions execution <id>`: the execution record a login's log line names
+ * (`post-login trigger ran … execution`), read from the server's database: each action's version,
+ * handler, duration, error, commands and console output (secrets already redacted when stored).
+ */
+export async function executionCommand(
+  options: { id: string; tenant?: string; json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  try {
+    const storage = await openInstallation(loadConfig({ env: process.env }), cliLogger(io));
+    try {
+      const tenant = await findTenant(storage, options.tenant);
+      const record = await storage.executions.get(tenant.id, options.id);
+      if (record === undefined) throw new DeployError(`no execution ${options.id} in tenant ${tenant.name}`);
+      if (options.json) {
+        io.stdout(`${JSON.stringify(record)}\n`);
+        return 0;
+      }
+      io.stdout(
+        `execution ${record.id}: ${record.triggerId} ${record.status} in ${record.durationMs} ms ` +
+          `(${record.startedAt.toISOString()}, user ${record.userId ?? '-'}, client ${record.clientId ?? '-'})\n`,
+      );
+      for (const result of record.results as ActionResult[]) {
+        if (result.action_name === undefined) {
+          if (result.error) io.stdout(`  run failed (${result.error.kind}): ${result.error.message}\n`);
+          continue;
+        }
+        io.stdout(
+          `  ${result.action_name} ${result.handler ?? ''} version ${result.version_id ?? '?'}: ${result.duration_ms ?? '?'} ms` +
+            `${result.error ? `, failed (${result.error.kind}): ${result.error.message}` : ''}\n`,
+        );
+        for (const command of result.commands ?? []) {
+          const { type, action: _action, ...rest } = command;
+          io.stdout(`    ${String(type)} ${JSON.stringify(rest)}\n`);
+        }
+        for (const log of result.logs ?? [])
+          io.stdout(`    ${new Date(log.at).toISOString()} ${log.level.padEnd(5)} ${log.message}\n`);
+      }
+      return 0;
+    } finally {
+      await storage.close();
+    }
+  } catch (error) {
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    io.stderr(`tessera: ${error instanceof ConfigError ? 'invalid configuration: ' : ''}${message}\n`);
+    return 1;
+  }
+}
