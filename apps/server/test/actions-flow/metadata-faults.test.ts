@@ -139,6 +139,7 @@ describe('SECURITY.md 34: Redis stopped in the middle of a login with actions bo
     const failed = await postCredentials(config, browser);
     assert.equal(hook.requests.length, 1, 'the action ran and Redis was stopped under it');
     assert.equal(failed.response.status, 503, `a 503 page, got ${failed.url}`);
+    assert.equal(failed.response.headers.get('retry-after'), '5', 'worth retrying shortly');
     assert.ok(!failed.url.startsWith(REDIRECT_URI), 'the browser never reached the app');
     assert.match(await failed.response.text(), /kv is unavailable/);
 

@@ -18,6 +18,8 @@ export function pageErrors(app: FastifyInstance, pages: LoginPages) {
       fastifyStatus < 500;
     const httpStatus = clientFault ? fastifyStatus : error.status;
     if (httpStatus >= 500) request.log.error({ err: raw }, error.description);
+    // As the JSON error handler does: a store that is down is worth retrying shortly.
+    if (httpStatus === 503) reply.header('retry-after', '5');
     return reply
       .code(httpStatus)
       .header('cache-control', 'no-store')
