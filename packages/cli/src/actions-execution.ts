@@ -1,10 +1,9 @@
 import { loadConfig } from '@tessera/config';
-import { ConfigError } from '@tessera/core';
 import type { CliIo } from './cli.ts';
 import { DeployError } from './deploy/deploy-error.ts';
 import { findTenant } from './deploy/find-tenant.ts';
 import { openInstallation } from './deploy/open-installation.ts';
-import { cliLogger } from './deploy/report.ts';
+import { cliLogger, reportFailure } from './deploy/report.ts';
 
 interface ActionResult {
   action_name?: string;
@@ -60,8 +59,6 @@ export async function executionCommand(
       await storage.close();
     }
   } catch (error) {
-    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
-    io.stderr(`tessera: ${error instanceof ConfigError ? 'invalid configuration: ' : ''}${message}\n`);
-    return 1;
+    return reportFailure(io, error);
   }
 }

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ALLOWED_MODULES } from '@tessera/actions';
-import { silentLogger } from '@tessera/core';
-import { openStorage, type Storage } from '@tessera/storage';
+import type { Storage } from '@tessera/storage';
 import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
-import { action, folder, tessera } from './helpers.ts';
+import { action, folder, tessera, withStorage as withStorageOf } from './helpers.ts';
 
 // The command against a real installation: embedded PGlite in a temporary data dir, or a database of
 // its own on the Postgres in DATABASE_URL. The test process opens the same storage between commands
@@ -29,21 +28,7 @@ describe('tessera actions deploy', () => {
   let tenantId: string;
   let otherTenantId: string;
 
-  const withStorage = async <T>(fn: (storage: Storage) => Promise<T>): Promise<T> => {
-    const storage = await openStorage({
-      url: environment.env.DATABASE_URL,
-      dataDir: environment.env.TESSERA_DATA_DIR!,
-      bootRetryMs: 0,
-      poolSize: 2,
-      masterKey: Buffer.from(environment.env.TESSERA_MASTER_KEY!, 'hex'),
-      log: silentLogger,
-    });
-    try {
-      return await fn(storage);
-    } finally {
-      await storage.close();
-    }
-  };
+  const withStorage = <T>(fn: (storage: Storage) => Promise<T>) => withStorageOf(environment, fn);
   const deploy = (args: string[], env: Record<string, string> = {}) =>
     tessera(['actions', 'deploy', ...args], { cwd: dir, env: { ...environment.env, ...env } });
   /** The post-login order by action name, and every action's deployed version number. */

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '@tessera/core';
-import { openStorage, type Storage } from '@tessera/storage';
+import type { Storage } from '@tessera/storage';
 import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
-import { tessera } from './helpers.ts';
+import { tessera, withStorage as withStorageOf } from './helpers.ts';
 
 // The record a login's log line names, read back from a real installation (embedded PGlite in a temp
 // data dir, or a database of its own on DATABASE_URL) by the command an operator debugs with.
@@ -11,21 +10,7 @@ describe('tessera actions execution', () => {
   let environment: TestEnvironment;
   let executionId: string;
 
-  const withStorage = async <T>(fn: (storage: Storage) => Promise<T>): Promise<T> => {
-    const storage = await openStorage({
-      url: environment.env.DATABASE_URL,
-      dataDir: environment.env.TESSERA_DATA_DIR!,
-      bootRetryMs: 0,
-      poolSize: 2,
-      masterKey: Buffer.from(environment.env.TESSERA_MASTER_KEY!, 'hex'),
-      log: silentLogger,
-    });
-    try {
-      return await fn(storage);
-    } finally {
-      await storage.close();
-    }
-  };
+  const withStorage = <T>(fn: (storage: Storage) => Promise<T>) => withStorageOf(environment, fn);
   const execution = (args: string[]) =>
     tessera(['actions', 'execution', ...args], { env: { ...environment.env } });
 

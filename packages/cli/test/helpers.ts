@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@tessera/core';
+import { openStorage, type Storage } from '@tessera/storage';
+import type { TestEnvironment } from '@tessera/testing';
 
 /** The repository root, where `pnpm tessera` is defined. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -62,4 +65,27 @@ export function report(exit: Exit, extra: 'error' | 'denial' | 'pause' | null = 
   const keys = ['outcome', 'commands', 'logs', 'durationMs', ...(extra === null ? [] : [extra])];
   assert.deepEqual(Object.keys(value).sort(), keys.sort());
   return value;
+}
+
+/**
+ * Opens the installation of `environment` in the test process between commands (never during one:
+ * PGlite is single-process), to arrange what a command finds and read what it wrote.
+ */
+export async function withStorage<T>(
+  environment: TestEnvironment,
+  fn: (storage: Storage) => Promise<T>,
+): Promise<T> {
+  const storage = await openStorage({
+    url: environment.env.DATABASE_URL,
+    dataDir: environment.env.TESSERA_DATA_DIR!,
+    bootRetryMs: 0,
+    poolSize: 2,
+    masterKey: Buffer.from(environment.env.TESSERA_MASTER_KEY!, 'hex'),
+    log: silentLogger,
+  });
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
 }

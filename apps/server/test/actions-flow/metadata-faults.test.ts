@@ -74,6 +74,23 @@ const COMMITTED = {
 };
 
 /** Starts a login at the app and posts the credentials; where the browser ends (the app, or a page). */
+/** The app, the user with metadata already set, and the action that faults through `faultUrl`. */
+async function prepare(server: OidcTestServer, faultUrl: string) {
+  const app = await createApp(server);
+  const config = await discover(server, app.clientId, app.clientSecret);
+  const userId = (
+    await server.storage.users.create(server.tenantId, {
+      email: ada.username,
+      password: ada.password,
+      appMetadata: EXISTING,
+    })
+  ).user_id;
+  await bindActions(server.storage, server.tenantId, [
+    await deployAction(server.storage, server.tenantId, 'plan', commitsPlan(faultUrl)),
+  ]);
+  return { config, userId };
+}
+
 async function postCredentials(config: oidc.Configuration, browser: Browser) {
   const start = await browser.follow((await authorizationRequest(config)).url.href);
   assert.equal(start.response.status, 200, `the login page (${start.url})`);
@@ -112,18 +129,7 @@ describe('SECURITY.md 34: Redis stopped in the middle of a login with actions bo
       TESSERA_ACTIONS_WORKERS: '1',
       TESSERA_ACTIONS_FETCH_ALLOW: '127.0.0.1',
     });
-    const app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    userId = (
-      await server.storage.users.create(server.tenantId, {
-        email: ada.username,
-        password: ada.password,
-        appMetadata: EXISTING,
-      })
-    ).user_id;
-    await bindActions(server.storage, server.tenantId, [
-      await deployAction(server.storage, server.tenantId, 'plan', commitsPlan(`${hook.origin}/stop-redis`)),
-    ]);
+    ({ config, userId } = await prepare(server, `${hook.origin}/stop-redis`));
   });
   after(async () => {
     // The server's cleanup deletes its keys in Redis: bring it back if a failure left it down.
@@ -194,18 +200,7 @@ describe('SECURITY.md 35: Postgres unreachable when the metadata is committed', 
       TESSERA_ACTIONS_WORKERS: '1',
       TESSERA_ACTIONS_FETCH_ALLOW: '127.0.0.1',
     });
-    const app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    userId = (
-      await server.storage.users.create(server.tenantId, {
-        email: ada.username,
-        password: ada.password,
-        appMetadata: EXISTING,
-      })
-    ).user_id;
-    await bindActions(server.storage, server.tenantId, [
-      await deployAction(server.storage, server.tenantId, 'plan', commitsPlan(`${hook.origin}/cut-postgres`)),
-    ]);
+    ({ config, userId } = await prepare(server, `${hook.origin}/cut-postgres`));
   });
   after(async () => {
     // The server closes its pool through the relay (restored if a failure left it cut), then the relay goes.

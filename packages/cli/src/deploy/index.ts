@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadConfig } from '@tessera/config';
-import { ConfigError } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import type { CliIo } from '../cli.ts';
 import { readSecrets, UsageError } from '../json-input.ts';
@@ -10,7 +9,7 @@ import { DeployError } from './deploy-error.ts';
 import { findTenant } from './find-tenant.ts';
 import { checkMasterKey, openInstallation } from './open-installation.ts';
 import { type BindRequest, placeAt, planBinding } from './plan-binding.ts';
-import { bindingLine, cliLogger, reportProblems, summary, TRIGGER } from './report.ts';
+import { bindingLine, cliLogger, reportFailure, reportProblems, summary, TRIGGER } from './report.ts';
 import { saveAndDeploy } from './save-action.ts';
 
 export interface DeployOptions {
@@ -61,9 +60,7 @@ export async function deployCommand(options: DeployOptions, io: CliIo): Promise<
       await storage.close();
     }
   } catch (error) {
-    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
-    io.stderr(`tessera: ${error instanceof ConfigError ? 'invalid configuration: ' : ''}${message}\n`);
-    return 1;
+    return reportFailure(io, error);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CodeProblem } from '@tessera/actions';
-import type { Logger } from '@tessera/core';
+import { ConfigError, type Logger } from '@tessera/core';
 import type { CliIo } from '../cli.ts';
 import type { BindingPlan, BindRequest } from './plan-binding.ts';
 import type { SavedAction } from './save-action.ts';
@@ -50,4 +50,11 @@ export function cliLogger(io: CliIo): Logger {
     io.stderr(`tessera: warning: ${typeof obj === 'string' ? obj : (msg ?? JSON.stringify(obj))}\n`);
   const log: Logger = { debug() {}, info() {}, warn: line, error: line, child: () => log };
   return log;
+}
+
+/** A refusal the operator can act on, as one line on stderr; the exit code is 1. */
+export function reportFailure(io: CliIo, error: unknown): number {
+  const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+  io.stderr(`tessera: ${error instanceof ConfigError ? 'invalid configuration: ' : ''}${message}\n`);
+  return 1;
 }
