@@ -321,6 +321,24 @@ describe('post-login redirects and /continue', () => {
     }
   });
 
+  it('SECURITY 24: skipping the page the login paused for (the provider’s resume URL, the consent or login page) issues no code', async () => {
+    await bind([await deploy('Terms', TERMS_ACTION)]);
+    const browser = new Browser(server.issuer);
+    const { away } = await loginUntilRedirect(browser);
+    const uid = decodeURIComponent(browser.cookies.get('tessera_interaction') ?? '');
+    assert.ok(uid, 'the interaction is still open while the user is away');
+    for (const shortcut of [`/authorize/${uid}`, `/u/consent?state=${uid}`, `/u/login?state=${uid}`]) {
+      const reached = await browser.follow(shortcut);
+      assert.ok(!reached.url.startsWith(REDIRECT_URI), `${shortcut} did not reach the app (${reached.url})`);
+    }
+    assert.equal((await appMetadata()).terms_accepted, undefined, 'nothing resumed');
+    // Resuming the provider without a result started a new interaction (a new cookie): the paused
+    // login belongs to the old one, so coming back now is refused and the user starts again.
+    const back = await continueWith(browser, await site.answer(away, { accepted: true }));
+    await errorPage(back.response);
+    assert.equal((await appMetadata()).terms_accepted, undefined);
+  });
+
   it('SECURITY 37: a paused login that waited too long is refused at /continue', async () => {
     await bind([await deploy('Terms', TERMS_ACTION)]);
     const browser = new Browser(server.issuer);
