@@ -81,6 +81,11 @@ export interface RunInput {
    * actions run `onExecutePostLogin`. `state` is the `/continue` state validateToken checks.
    */
   resume?: { index: number; state: string };
+  /**
+   * The tenant lets `api.redirect.sendUserTo` send the browser to plain `http:` URLs of any host
+   * (otherwise `http:` is accepted for localhost, 127.0.0.1 and [::1] only).
+   */
+  allowHttpRedirects?: boolean;
   /** Hosts this tenant's actions may fetch even when they resolve to private addresses. */
   egressAllowHosts?: readonly string[];
   /** Wall-clock budget for this run (default: the runtime's `timeoutMs`); the part after a redirect gets its own. */

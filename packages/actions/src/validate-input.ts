@@ -51,6 +51,8 @@ export function validateRunInput(input: RunInput): string | undefined {
   if (hosts !== undefined && (!Array.isArray(hosts) || !hosts.every((host) => typeof host === 'string'))) {
     return 'egressAllowHosts must be an array of host names';
   }
+  if (input.allowHttpRedirects !== undefined && typeof input.allowHttpRedirects !== 'boolean')
+    return 'allowHttpRedirects must be a boolean';
   if (input.resume !== undefined && typeof input.resume.state !== 'string')
     return 'resume.state must be a string';
   if (

@@ -41,6 +41,8 @@ export interface PostLoginTransaction {
    * its session is created, with a fresh id, when the login completes.
    */
   session?: { id: string; createdAt: Date; authenticatedAt: Date; expiresAt?: Date; clients: string[] };
+  /** The tenant's settings for its actions (tenant settings `actions_allow_http_redirects`, `actions_fetch_allow`). */
+  actionSettings?: { allowHttpRedirects: boolean; egressAllowHosts: string[] };
   /** Set when this transaction authenticated the user (the login page), absent for an SSO login. */
   login?: { amr: string[] };
 }

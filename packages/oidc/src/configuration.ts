@@ -113,7 +113,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         return `/u/${interaction.prompt.name === 'consent' ? 'consent' : 'login'}?state=${interaction.uid}`;
       },
     },
-    loadExistingGrant: (ctx) => grantExtras.loadExistingGrant(ctx, deps.postLogin, tenant.id),
+    loadExistingGrant: (ctx) =>
+      grantExtras.loadExistingGrant(ctx, deps.postLogin, tenant.id, settings.actions),
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },

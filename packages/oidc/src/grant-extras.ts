@@ -1,5 +1,6 @@
 import type { PostLoginPort } from '@tessera/core';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import type { TenantSettings } from './tenant-settings.ts';
 import { installTriggerScopes } from './trigger-scopes.ts';
 
 /**
@@ -58,7 +59,12 @@ export const grantExtras = {
    * oidc-provider's `loadExistingGrant`: first-party clients skip consent (Auth0 "is_first_party"),
    * and the trigger's outcome of this login is copied onto the grant.
    */
-  async loadExistingGrant(ctx: KoaContextWithOIDC, postLogin: PostLoginPort, tenantId: string) {
+  async loadExistingGrant(
+    ctx: KoaContextWithOIDC,
+    postLogin: PostLoginPort,
+    tenantId: string,
+    actionSettings: TenantSettings['actions'],
+  ) {
     const { oidc } = ctx;
     const client = oidc.client!;
     const id = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(client.clientId);
@@ -82,7 +88,7 @@ export const grantExtras = {
     // exists, no page shown) runs the trigger here, so every authorization passes through it.
     const extras =
       (oidc.result as { tessera?: GrantExtras } | undefined)?.tessera ??
-      (await runForSso(ctx, postLogin, tenantId));
+      (await runForSso(ctx, postLogin, tenantId, actionSettings));
     if (grant && extras) grant.tessera = extras;
     // An SSO login usually changes nothing: write the grant only when it is new or different.
     if (grant && snapshot(grant) !== before) await grant.save();
@@ -148,6 +154,7 @@ async function runForSso(
   ctx: KoaContextWithOIDC,
   postLogin: PostLoginPort,
   tenantId: string,
+  actionSettings: TenantSettings['actions'],
 ): Promise<GrantExtras | undefined> {
   const { oidc } = ctx;
   const params = oidc.params as Record<string, unknown>;
@@ -170,6 +177,7 @@ async function runForSso(
       language: ctx.get('accept-language').split(',')[0]?.trim() || undefined,
     },
     params,
+    actionSettings,
     ...ssoSession(oidc.session!),
   });
   if (outcome.kind === 'deny') throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);

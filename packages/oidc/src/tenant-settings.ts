@@ -8,6 +8,13 @@ export interface TenantSettings {
   defaultAudience: string | undefined;
   sessionLifetimeSeconds: number;
   grantLifetimeSeconds: number;
+  /** What the tenant lets its post-login actions do beyond the defaults. */
+  actions: {
+    /** `api.redirect.sendUserTo` may use plain http: to any host (default: loopback only). */
+    allowHttpRedirects: boolean;
+    /** Hosts `fetch` may reach even when they resolve to private addresses (added to the operator's). */
+    egressAllowHosts: string[];
+  };
 }
 
 export function tenantSettings(tenant: Tenant): TenantSettings {
@@ -22,5 +29,11 @@ export function tenantSettings(tenant: Tenant): TenantSettings {
     // Auth0's defaults: sessions last 72 hours; refresh-token grants 30 days.
     sessionLifetimeSeconds: hours(s.session_lifetime, 72),
     grantLifetimeSeconds: hours(s.grant_lifetime, 24 * 30),
+    actions: {
+      allowHttpRedirects: s.actions_allow_http_redirects === true,
+      egressAllowHosts: Array.isArray(s.actions_fetch_allow)
+        ? s.actions_fetch_allow.filter((host): host is string => typeof host === 'string')
+        : [],
+    },
   };
 }

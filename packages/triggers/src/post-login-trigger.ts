@@ -125,9 +125,13 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
       if (actions.length === 0) return continueUnchanged.run(transaction);
       const started = new Date();
       const event = buildPostLoginEvent(await eventInput(deps.storage, transaction, deps.geoip));
-      const result = await deps
-        .runtime()
-        .run({ tenantId: transaction.tenantId, trigger: 'post-login', event, actions });
+      const result = await deps.runtime().run({
+        tenantId: transaction.tenantId,
+        trigger: 'post-login',
+        event,
+        actions,
+        ...tenantOptions(transaction),
+      });
       return finish({ transaction, actions, event, started, earlier: [], executions: [] }, result);
     },
 
@@ -170,6 +174,7 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
         event,
         actions,
         resume: { index, state: request.state },
+        ...tenantOptions(transaction),
       });
       const outcome = await finish(
         { transaction, actions, event, started, earlier: pause.commands, executions: pause.executions },
@@ -179,6 +184,15 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
     },
   };
 }
+
+/** What the tenant lets its actions do beyond the defaults (egress hosts, plain-http redirects). */
+const tenantOptions = (transaction: PostLoginTransaction) =>
+  transaction.actionSettings === undefined
+    ? {}
+    : {
+        allowHttpRedirects: transaction.actionSettings.allowHttpRedirects,
+        egressAllowHosts: transaction.actionSettings.egressAllowHosts,
+      };
 
 const promptNone = (transaction: PostLoginTransaction) =>
   String(transaction.params?.prompt ?? '')

@@ -253,6 +253,39 @@ describe('post-login redirects and /continue', () => {
     }
   });
 
+  it('a tenant that allows plain-http redirects and a private fetch host (tenant settings) gets both', async () => {
+    const port = new URL(server.issuer).port;
+    // The Host header selects the tenant: this one is reached as 127.0.0.1:<port>.
+    const tenant = await server.storage.tenants.create({
+      name: 'lenient',
+      domains: [`127.0.0.1:${port}`],
+      settings: { actions_allow_http_redirects: true, actions_fetch_allow: ['127.0.0.1'] },
+    });
+    await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
+    const lenient = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
+    const app = await createApp(lenient);
+    await server.storage.users.create(tenant.id, { email: ada.username, password: ada.password });
+    const action = await server.storage.actions.create(tenant.id, {
+      name: 'Plain http',
+      // The tenant also lets its actions fetch a private host (actions_fetch_allow).
+      code: `exports.onExecutePostLogin = async (event, api) => {
+        const status = (await fetch('${site.url}/nothing-here')).status;
+        api.redirect.sendUserTo('http://intranet.example.com/terms', { query: { fetched: String(status) } });
+      };`,
+      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
+    });
+    await server.storage.actions.deploy(tenant.id, action.id);
+    await server.storage.actions.bind(tenant.id, 'post-login', [action.id]);
+    const request = await authorizationRequest(await discover(lenient, app.clientId, app.clientSecret));
+    const browser = new Browser(lenient.issuer);
+    const start = await browser.follow(request.url.href);
+    const done = await browser.login(start.url, ada.username, ada.password);
+    const away = new URL(done.url);
+    assert.equal(away.origin + away.pathname, 'http://intranet.example.com/terms');
+    assert.equal(away.searchParams.get('fetched'), '404', 'the private host answered the action');
+    assert.match(away.searchParams.get('state') ?? '', /^[A-Za-z0-9_-]{32}$/);
+  });
+
   it('SECURITY 22: /continue without state, with another login’s state, from another browser or replayed → invalid_request, nothing resumes or commits', async () => {
     await bind([await deploy('Terms', TERMS_ACTION)]);
     const alice = new Browser(server.issuer);

@@ -27,14 +27,16 @@ export function parseAbsoluteUrl(value: unknown, where: string): UrlResult {
 }
 
 /**
- * Where a browser may be sent (SECURITY.md 21): https:, or http: on loopback for local development.
- * `javascript:` and `data:` would run in the login page's origin; other schemes launch apps.
+ * Where a browser may be sent (SECURITY.md 21): https:, or http: on loopback for local development
+ * (on any host when the tenant allows it). `javascript:` and `data:` would run in the login page's
+ * origin; other schemes launch apps.
  */
-export function redirectUrl(value: unknown, where: string): UrlResult {
+export function redirectUrl(value: unknown, where: string, allowHttp = false): UrlResult {
   const parsed = parseAbsoluteUrl(value, where);
   if (!parsed.ok) return parsed;
   const { protocol, hostname } = parsed.url;
-  if (protocol === 'https:' || (protocol === 'http:' && LOOPBACK_HOSTS.has(hostname))) return parsed;
+  if (protocol === 'https:' || (protocol === 'http:' && (allowHttp || LOOPBACK_HOSTS.has(hostname))))
+    return parsed;
   if (protocol === 'http:') {
     return {
       ok: false,

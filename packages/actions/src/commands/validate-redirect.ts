@@ -25,7 +25,7 @@ export function cannotRedirect(method: string, state: RunState): string {
  */
 const sendUserTo: Validator = ([urlArg, options], state) => {
   if (!state.context.canRedirect) return refuse(cannotRedirect(METHOD, state));
-  const parsed = redirectUrl(urlArg, `${METHOD}: url`);
+  const parsed = redirectUrl(urlArg, `${METHOD}: url`, state.context.allowHttpRedirects === true);
   if (!parsed.ok) return refuse(parsed.message);
   const url = parsed.url;
   const query = readQuery(options);

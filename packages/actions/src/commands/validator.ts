@@ -8,6 +8,8 @@ export interface RecorderContext {
   handler: 'onExecutePostLogin' | 'onContinuePostLogin';
   /** What `api.redirect.canRedirect()` answers: false for refresh/ROPG and prompt=none. */
   canRedirect: boolean;
+  /** The tenant lets `sendUserTo` use plain http: to any host, not only loopback (RunInput). */
+  allowHttpRedirects?: boolean;
 }
 
 /** What the validators remember across the calls of one run. */

@@ -92,7 +92,13 @@ export async function runTrigger(
       input.resume !== undefined && index === input.resume.index
         ? 'onContinuePostLogin'
         : 'onExecutePostLogin';
-    recorder.begin({ actionName: action.name, protocol, handler, canRedirect });
+    recorder.begin({
+      actionName: action.name,
+      protocol,
+      handler,
+      canRedirect,
+      allowHttpRedirects: input.allowHttpRedirects === true,
+    });
     const before = recorder.commands.length;
     const actionStarted = Date.now();
     const request = record(event.request);

@@ -46,6 +46,20 @@ describe('api.redirect.sendUserTo', () => {
     );
   });
 
+  test('http: to any host when the tenant allows it (allowHttpRedirects); other schemes still fail', async () => {
+    const result = await runBody(fixture, `api.redirect.sendUserTo('http://consent.example.com/ask');`, {
+      allowHttpRedirects: true,
+    });
+    assert.deepEqual(
+      result.commands,
+      recorded({ type: 'redirect.sendUserTo', url: 'http://consent.example.com/ask' }),
+    );
+    assertThrew(
+      await runBody(fixture, `api.redirect.sendUserTo('javascript:alert(1)');`, { allowHttpRedirects: true }),
+      'api.redirect.sendUserTo: url must be an https: URL (got a "javascript:" URL)',
+    );
+  });
+
   test('javascript:, data:, relative and non-local http: URLs fail the action (SECURITY.md 21)', async () => {
     await assertRefused(
       fixture,

@@ -83,4 +83,15 @@ describe('run input', () => {
     }
     assert.deepEqual(fixture.runtime.workerPids(), pids);
   });
+
+  test('tenant options of the wrong type fail the run as a value, naming the option', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ allowHttpRedirects: 'yes' }, 'allowHttpRedirects must be a boolean'],
+      [{ egressAllowHosts: 'example.com' }, 'egressAllowHosts must be an array of host names'],
+    ];
+    for (const [options, message] of cases) {
+      const result = await fixture.run(handler(''), options as never);
+      assert.equal(result.outcome === 'failed' && result.message, message);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { PostLoginOutcome, PostLoginPort } from '@tessera/core';
 import type { Storage, User } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { tenantSettings } from '../tenant-settings.ts';
 import { finish } from './interaction-context.ts';
 
 /**
@@ -46,6 +47,7 @@ export async function completeLogin(
     authenticationMethods: amr.map((name) => ({ name, timestamp: new Date() })),
     interactionUid: interaction.uid,
     login: { amr },
+    actionSettings: tenantSettings(request.tenant).actions,
   });
   return applyOutcome(provider, request, reply, outcome, { accountId: user.user_id, amr });
 }
