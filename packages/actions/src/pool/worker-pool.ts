@@ -7,6 +7,8 @@ import { WorkerProcess } from './worker-process.ts';
 /** Extra time the server gives a worker past a run's budget before it kills the process. */
 const GRACE_MS = 1500;
 const CHECK_BUDGET_MS = 5000;
+/** How long a worker may take to start before the server gives up on it (on top of the budget). */
+const STARTUP_ALLOWANCE_MS = 15_000;
 
 type RunReply = { result: RunResult; cache: CacheMutation[] };
 
@@ -141,16 +143,29 @@ export class WorkerPool {
     }
     job.worker = worker;
     this.#jobs.set(job.id, job);
-    const remaining = Math.max(1, job.deadline - Date.now());
-    clearTimeout(job.timer);
-    job.timer = setTimeout(() => {
-      // The in-worker watchdog should have answered by now: the worker is stuck (or flooded). Kill it.
-      job.culprit = true;
-      this.#log.warn({ pid: worker.pid, job: job.id }, 'sandbox worker overran a run budget; killing it');
-      worker.kill();
-    }, remaining + GRACE_MS);
+    const arm = (ms: number) => {
+      clearTimeout(job.timer);
+      job.timer = setTimeout(() => {
+        // The in-worker watchdog should have answered by now: the worker is stuck (or flooded). Kill it.
+        job.culprit = true;
+        this.#log.warn({ pid: worker.pid, job: job.id }, 'sandbox worker overran a run budget; killing it');
+        worker.kill();
+      }, ms);
+    };
+    const starting = !worker.isReady;
+    const waitFrom = Date.now();
+    const remaining = Math.max(1, job.deadline - waitFrom);
+    arm(remaining + GRACE_MS + (starting ? STARTUP_ALLOWANCE_MS : 0));
     worker.ready.then(
       () => {
+        // Failed or moved to another worker while this one started: nothing to send, no timer to arm.
+        if (this.#jobs.get(job.id) !== job || job.worker !== worker) return;
+        // Waiting for a worker to start (the first logins after boot, a replaced worker) is not the
+        // run's time: its budget counts from when a worker can run it.
+        if (starting) {
+          job.deadline += Date.now() - waitFrom;
+          arm(Math.max(1, job.deadline - Date.now()) + GRACE_MS);
+        }
         if (job.kind === 'run' && job.run !== undefined) {
           worker.send({
             t: 'run',

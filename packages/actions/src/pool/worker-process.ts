@@ -15,6 +15,8 @@ const OOM = /heap out of memory|is_heap_oom|invalid table size|invalid array len
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
+  /** The worker said it is ready (its sandbox code is loaded). */
+  isReady = false;
   #stderr = '';
   exited = false;
 
@@ -43,7 +45,12 @@ export class WorkerProcess {
       this.child.once('message', onReady);
       this.child.once('exit', () => reject(new Error('sandbox worker exited before it was ready')));
     });
-    this.ready.catch(() => {});
+    this.ready.then(
+      () => {
+        this.isReady = true;
+      },
+      () => {},
+    );
     this.child.on('message', (message: FromWorker) => onMessage(message));
     this.child.on('exit', () => {
       this.exited = true;
