@@ -86,7 +86,8 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
             ...(transaction.interactionUid === undefined
               ? {}
               : { interactionUid: transaction.interactionUid }),
-            transaction,
+            // The request's form stays out of the store (the event holds what actions may see of it).
+            transaction: { ...transaction, request: withoutBody(transaction.request) },
             event,
             action: { id: action.id, versionId: action.versionId },
             commands,
@@ -184,6 +185,12 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
     },
   };
 }
+
+const withoutBody = (request: PostLoginTransaction['request']) => {
+  if (request === undefined) return undefined;
+  const { body: _body, ...rest } = request;
+  return rest;
+};
 
 /** What the tenant lets its actions do beyond the defaults (egress hosts, plain-http redirects). */
 const tenantOptions = (transaction: PostLoginTransaction) =>

@@ -129,6 +129,11 @@ describe('post-login redirects and /continue', () => {
     const state = away.searchParams.get('state');
     assert.match(state ?? '', /^[A-Za-z0-9_-]{32}$/);
     assert.ok(away.searchParams.get('session_token'), 'the action sent its own token along');
+    // The paused login is in the KV store without the password the login form carried.
+    const parked = await server.kv.get(`post-login-pause:${server.tenantId}:${state}`);
+    assert.ok(parked, 'the paused login is stored under its state');
+    assert.ok(!parked.includes(ada.password), 'no password in the stored pause');
+    assert.match(parked, /"username":"ada@example\.com"/);
     // Metadata set before the redirect is committed before the browser leaves; the rest waits.
     const paused = await appMetadata();
     assert.equal(typeof paused.redirected_at, 'string');

@@ -41,7 +41,7 @@ export async function completeLogin(
       method: request.method,
       userAgent: request.headers['user-agent'],
       language: request.headers['accept-language']?.split(',')[0]?.trim(),
-      body: { ...(request.body as Record<string, unknown> | undefined) },
+      body: formWithoutCredentials(request.body),
     },
     params: interaction.params,
     authenticationMethods: amr.map((name) => ({ name, timestamp: new Date() })),
@@ -74,4 +74,14 @@ export async function applyOutcome(
     ...(login === undefined ? {} : { login: { ...login, remember: true } }),
     tessera: extras,
   });
+}
+
+/**
+ * The login or sign-up form as `event.request.body` shows it: never the password or the CSRF token
+ * (the event builder removes credentials too; this keeps them out of everything the trigger holds).
+ */
+function formWithoutCredentials(body: unknown): Record<string, unknown> {
+  const form = { ...(body as Record<string, unknown> | undefined) };
+  for (const name of Object.keys(form)) if (/password|^_csrf$/i.test(name)) delete form[name];
+  return form;
 }
