@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -98,3 +98,50 @@ export const freePort = () =>
     });
     probe.on('error', reject);
   });
+
+export interface MainProcess {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+}
+
+/** `src/main.ts` as a real process (what a container runs), its output kept for diagnostics. */
+export function spawnMain(env: Record<string, string>): MainProcess {
+  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: MainProcess = { child, stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk) => {
+    proc.stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    proc.stderr += chunk;
+  });
+  return proc;
+}
+
+/** Resolves when the process logs that it listens; rejects with its stderr if it exits first. */
+export async function listening(proc: MainProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (logLines(proc.stdout).some((line) => line.msg === 'tessera is listening')) return;
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new Error(
+        `a server process exited (${proc.child.exitCode ?? proc.child.signalCode}) while booting: ${proc.stderr.trim()}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`a server process did not listen within ${timeoutMs} ms: ${proc.stderr.trim()}`);
+}
+
+/** SIGTERM (or `signal`), then SIGKILL after 10 s; resolves when the process has exited. */
+export async function stopProcess(proc: MainProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  const exited = once(proc.child, 'exit');
+  proc.child.kill(signal);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -3,7 +3,6 @@ export { ALLOWED_MODULES, type CodeProblem, MAX_CODE_BYTES } from './code/check-
 export { applyToEvent } from './commands/apply-to-event.ts';
 export type { Command } from './commands/types.ts';
 export { DENYING, PAUSING } from './commands/types.ts';
-export { CANNOT_REDIRECT } from './commands/validate-redirect.ts';
 export { EGRESS_DEFAULTS } from './egress/policy.ts';
 export * from './event/index.ts';
 export type {

@@ -57,6 +57,12 @@ export type RunResult =
       /** The action at fault; undefined when the run failed outside any action (e.g. a crashed worker). */
       action: { id: string; name: string } | undefined;
       message: string;
+      /**
+       * An action called `sendUserTo` or `prompt.render` where the transaction cannot show the user a
+       * page (canRedirect() false), and the run failed: a prompt=none login answers
+       * `interaction_required`.
+       */
+      interactionRefused?: boolean;
     });
 
 /** An action as the trigger runs it: one deployed version with its secrets (decrypted by the caller). */

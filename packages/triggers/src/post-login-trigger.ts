@@ -3,7 +3,6 @@ import {
   applyToEvent,
   buildEventRequest,
   buildPostLoginEvent,
-  CANNOT_REDIRECT,
   type Command,
   type PostLoginEvent,
   type RunResult,
@@ -98,7 +97,7 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
         outcome = { kind: 'redirect', url, state };
       }
     }
-    if (result.outcome === 'failed' && promptNone(transaction) && cannotInteract(result.message))
+    if (result.outcome === 'failed' && result.interactionRefused === true && promptNone(transaction))
       outcome = {
         kind: 'deny',
         error: 'interaction_required',
@@ -205,7 +204,6 @@ const promptNone = (transaction: PostLoginTransaction) =>
   String(transaction.params?.prompt ?? '')
     .split(' ')
     .includes('none');
-const cannotInteract = (message: string) => message.includes(CANNOT_REDIRECT);
 
 /** The execution record an admin reads (secrets are already redacted by the runtime). */
 async function record(

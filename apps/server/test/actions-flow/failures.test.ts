@@ -77,8 +77,8 @@ describe('post-login actions that fail, deny, cache and set claims', () => {
     ).user_id;
     config = await discover(server, app.clientId, app.clientSecret);
     jwks = createRemoteJWKSet(new URL(`${server.issuer}.well-known/jwks.json`));
-    // The sandbox workers start with the first login that runs actions, and a run's budget includes
-    // waiting for them: on a busy machine the first logins may time out. Start them before the tests.
+    // The sandbox workers start with the first login that runs actions: start them before the tests,
+    // so the timings below are the actions', not a worker's start-up.
     await bind([await deploy('warm-up', 'exports.onExecutePostLogin = async () => {};')]);
     for (let attempt = 1; ; attempt++) {
       const login = await loginToCallback(config, new Browser(server.issuer), ada);

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logLines, MAIN } from '../helpers.ts';
+
+export { listening, type MainProcess, spawnMain, stopProcess } from '../helpers.ts';
 
 /** A redis-server of the test's own on `port`, in memory only (a restart starts empty, like a lost node). */
 export async function startRedis(port: number): Promise<ChildProcess> {
@@ -68,49 +69,6 @@ export async function startRelay(target: URL) {
       if (server === undefined) await listen();
     },
   };
-}
-
-export interface MainProcess {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-}
-
-/** `src/main.ts` as a real process (what a container runs), its output kept for diagnostics. */
-export function spawnMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const proc: MainProcess = { child, stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk) => {
-    proc.stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    proc.stderr += chunk;
-  });
-  return proc;
-}
-
-/** Resolves when the process logs that it listens; rejects with its stderr if it exits first. */
-export async function listening(proc: MainProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (logLines(proc.stdout).some((line) => line.msg === 'tessera is listening')) return;
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
-      throw new Error(`the server process exited while booting: ${proc.stderr.trim()}`);
-    await sleep(50);
-  }
-  throw new Error(`the server process did not listen within ${timeoutMs} ms: ${proc.stderr.trim()}`);
-}
-
-export async function stopProcess(proc: MainProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = once(proc.child, 'exit');
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Polls `check` every 25 ms until it holds, failing with `what` after `timeoutMs`. */

@@ -12,6 +12,7 @@ import {
   type OidcTestServer,
   startOidcServer,
 } from '../oidc/helpers.ts';
+import { bindActions, deployAction } from './helpers.ts';
 
 // MaxMind's fake test databases (packages/triggers/test/fixtures/README.md: origin, licence, contents).
 const FIXTURES = join(import.meta.dirname, '../../../../packages/triggers/test/fixtures');
@@ -51,13 +52,9 @@ describe('event.request.geoip from TESSERA_GEOIP_DB', () => {
     servers.push(server);
     const app = await createApp(server);
     await server.storage.users.create(server.tenantId, { email: ada.username, password: ada.password });
-    const action = await server.storage.actions.create(server.tenantId, {
-      name: 'geoip',
-      code: GEOIP_ACTION,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-    });
-    await server.storage.actions.deploy(server.tenantId, action.id);
-    await server.storage.actions.bind(server.tenantId, 'post-login', [action.id]);
+    await bindActions(server.storage, server.tenantId, [
+      await deployAction(server.storage, server.tenantId, 'geoip', GEOIP_ACTION),
+    ]);
     const config: oidc.Configuration = await discover(server, app.clientId, app.clientSecret);
     const jwks = createRemoteJWKSet(new URL(`${server.issuer}.well-known/jwks.json`));
     const login = async (browser: Browser) => {

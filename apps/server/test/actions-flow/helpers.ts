@@ -6,12 +6,18 @@ import type * as oidc from 'openid-client';
 import { authorizationRequest, type Browser, REDIRECT_URI } from '../oidc/helpers.ts';
 
 /** Creates, deploys and returns an action for the post-login trigger, as the Management API would. */
-export async function deployAction(storage: Storage, tenantId: string, name: string, code: string) {
+export async function deployAction(
+  storage: Storage,
+  tenantId: string,
+  name: string,
+  code: string,
+  secrets: Array<{ name: string; value: string }> = [],
+) {
   const action = await storage.actions.create(tenantId, {
     name,
     code,
     supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-    secrets: [],
+    secrets,
   });
   await storage.actions.deploy(tenantId, action.id);
   return action.id;

@@ -12,6 +12,7 @@ import {
   REDIRECT_URI,
   startOidcServer,
 } from '../oidc/helpers.ts';
+import { bindActions, deployAction, lastExecution as lastExecutionOf } from './helpers.ts';
 
 /**
  * Real logins through the real post-login trigger: actions written as Auth0 tenants write them, deployed
@@ -26,25 +27,10 @@ describe('post-login actions in the login flow', () => {
   let userId: string;
   const ada = { username: 'ada@example.com', password: 'ada has a long password' };
 
-  const deploy = async (name: string, code: string, secrets: Array<{ name: string; value: string }> = []) => {
-    const action = await server.storage.actions.create(server.tenantId, {
-      name,
-      code,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-      secrets,
-    });
-    await server.storage.actions.deploy(server.tenantId, action.id);
-    return action.id;
-  };
-  const bind = (ids: string[]) => server.storage.actions.bind(server.tenantId, 'post-login', ids);
-  const lastExecution = async () => {
-    const [row] = await server.storage.db.sql.query<{ id: string }>(
-      'SELECT id FROM executions WHERE tenant_id = $1 ORDER BY started_at DESC LIMIT 1',
-      [server.tenantId],
-    );
-    assert.ok(row, 'an execution was recorded');
-    return server.storage.executions.get(server.tenantId, row.id);
-  };
+  const deploy = (name: string, code: string, secrets: Array<{ name: string; value: string }> = []) =>
+    deployAction(server.storage, server.tenantId, name, code, secrets);
+  const bind = (ids: string[]) => bindActions(server.storage, server.tenantId, ids);
+  const lastExecution = () => lastExecutionOf(server.storage, server.tenantId);
   /** A login whose callback carries an error instead of a code. */
   const deniedLogin = async () => {
     const request = await authorizationRequest(config);

@@ -12,6 +12,7 @@ import {
   startOidcServer,
 } from '../oidc/helpers.ts';
 import { type ExternalSite, startExternalSite, TERMS_ACTION } from './external-site.ts';
+import { bindActions, deployAction } from './helpers.ts';
 
 /**
  * `api.redirect.sendUserTo` and `/continue` through real HTTP: the login pauses, the browser goes to
@@ -27,20 +28,12 @@ describe('post-login redirects and /continue', () => {
   const ada = { username: 'ada@example.com', password: 'ada has a long password' };
 
   let deployed = 0;
-  const deploy = async (name: string, code: string) => {
-    const action = await server.storage.actions.create(server.tenantId, {
-      name: `${name} ${++deployed}`,
-      code,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-      secrets: [
-        { name: 'SHARED', value: site.secret },
-        { name: 'TERMS_URL', value: `${site.url}/terms` },
-      ],
-    });
-    await server.storage.actions.deploy(server.tenantId, action.id);
-    return action.id;
-  };
-  const bind = (ids: string[]) => server.storage.actions.bind(server.tenantId, 'post-login', ids);
+  const deploy = (name: string, code: string) =>
+    deployAction(server.storage, server.tenantId, `${name} ${++deployed}`, code, [
+      { name: 'SHARED', value: site.secret },
+      { name: 'TERMS_URL', value: `${site.url}/terms` },
+    ]);
+  const bind = (ids: string[]) => bindActions(server.storage, server.tenantId, ids);
   const appMetadata = async () =>
     (await server.storage.users.findById(server.tenantId, userId))!.app_metadata;
 
@@ -270,17 +263,14 @@ describe('post-login redirects and /continue', () => {
     const lenient = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
     const app = await createApp(lenient);
     await server.storage.users.create(tenant.id, { email: ada.username, password: ada.password });
-    const action = await server.storage.actions.create(tenant.id, {
-      name: 'Plain http',
-      // The tenant also lets its actions fetch a private host (actions_fetch_allow).
-      code: `exports.onExecutePostLogin = async (event, api) => {
-        const status = (await fetch('${site.url}/nothing-here')).status;
-        api.redirect.sendUserTo('http://intranet.example.com/terms', { query: { fetched: String(status) } });
-      };`,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-    });
-    await server.storage.actions.deploy(tenant.id, action.id);
-    await server.storage.actions.bind(tenant.id, 'post-login', [action.id]);
+    // The tenant also lets its actions fetch a private host (actions_fetch_allow).
+    const plainHttp = `exports.onExecutePostLogin = async (event, api) => {
+      const status = (await fetch('${site.url}/nothing-here')).status;
+      api.redirect.sendUserTo('http://intranet.example.com/terms', { query: { fetched: String(status) } });
+    };`;
+    await bindActions(server.storage, tenant.id, [
+      await deployAction(server.storage, tenant.id, 'Plain http', plainHttp),
+    ]);
     const request = await authorizationRequest(await discover(lenient, app.clientId, app.clientSecret));
     const browser = new Browser(lenient.issuer);
     const start = await browser.follow(request.url.href);

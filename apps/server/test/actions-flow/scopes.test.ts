@@ -10,6 +10,7 @@ import {
   type OidcTestServer,
   startOidcServer,
 } from '../oidc/helpers.ts';
+import { bindActions, deployAction } from './helpers.ts';
 
 const API = 'https://api.example.com/';
 
@@ -24,16 +25,8 @@ describe('post-login actions that change the access token scope', () => {
   let jwks: ReturnType<typeof createRemoteJWKSet>;
   const ada = { username: 'ada@example.com', password: 'ada has a long password' };
 
-  const deploy = async (name: string, code: string) => {
-    const action = await server.storage.actions.create(server.tenantId, {
-      name,
-      code,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-    });
-    await server.storage.actions.deploy(server.tenantId, action.id);
-    return action.id;
-  };
-  const bind = (ids: string[]) => server.storage.actions.bind(server.tenantId, 'post-login', ids);
+  const deploy = (name: string, code: string) => deployAction(server.storage, server.tenantId, name, code);
+  const bind = (ids: string[]) => bindActions(server.storage, server.tenantId, ids);
   const login = (params: Record<string, string>) =>
     loginWithCode(server, config, new Browser(server.issuer), ada, params);
   /** The scope a login gets with no action bound. */

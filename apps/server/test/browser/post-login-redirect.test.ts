@@ -4,6 +4,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { type ExternalSite, startExternalSite, TERMS_ACTION } from '../actions-flow/external-site.ts';
+import { bindActions, deployAction } from '../actions-flow/helpers.ts';
 import {
   authorizationRequest,
   createApp,
@@ -34,17 +35,12 @@ describe('a post-login redirect to another site and back through /continue in Ch
     site.issuer = server.issuer;
     const app = await createApp(server);
     await server.storage.users.create(server.tenantId, { email: ada.username, password: ada.password });
-    const action = await server.storage.actions.create(server.tenantId, {
-      name: 'Terms',
-      code: TERMS_ACTION,
-      supportedTriggers: [{ id: 'post-login', version: 'v3' }],
-      secrets: [
+    await bindActions(server.storage, server.tenantId, [
+      await deployAction(server.storage, server.tenantId, 'Terms', TERMS_ACTION, [
         { name: 'SHARED', value: site.secret },
         { name: 'TERMS_URL', value: `${site.url}/terms` },
-      ],
-    });
-    await server.storage.actions.deploy(server.tenantId, action.id);
-    await server.storage.actions.bind(server.tenantId, 'post-login', [action.id]);
+      ]),
+    ]);
     config = await discover(server, app.clientId, app.clientSecret);
     browser = await launchChromium();
   });

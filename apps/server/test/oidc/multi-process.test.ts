@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +11,7 @@ import { silentLogger } from '@tessera/core';
 import { openDatabase, openStorage, type Storage } from '@tessera/storage';
 import { createTestDatabase, deleteRedisPrefix, type TestDatabase } from '@tessera/testing';
 import * as oidc from 'openid-client';
-import { freePort, logLines, MAIN } from '../helpers.ts';
+import { freePort, listening, type MainProcess, spawnMain, stopProcess } from '../helpers.ts';
 import { Browser, REDIRECT_URI } from './helpers.ts';
 
 /**
@@ -513,51 +512,6 @@ async function createDatabaseOn(adminUrl: string): Promise<TestDatabase> {
     if (saved === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = saved;
   }
-}
-
-interface MainProcess {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const proc: MainProcess = { child, stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk) => {
-    proc.stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    proc.stderr += chunk;
-  });
-  return proc;
-}
-
-/** Resolves when the process logs that it listens; rejects with its stderr if it exits first. */
-async function listening(proc: MainProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (logLines(proc.stdout).some((line) => line.msg === 'tessera is listening')) return;
-    if (proc.child.exitCode !== null) {
-      throw new Error(
-        `a server process exited with ${proc.child.exitCode} while booting: ${proc.stderr.trim()}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`a server process did not listen within ${timeoutMs} ms: ${proc.stderr.trim()}`);
-}
-
-async function stopProcess(proc: MainProcess): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = once(proc.child, 'exit');
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /**

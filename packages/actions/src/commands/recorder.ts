@@ -25,6 +25,8 @@ export interface RecorderInitialState {
 export class CommandRecorder {
   /** Set by the first limit error; every later call fails with it, caught or not (SECURITY.md 8). */
   limitExceeded: string | undefined;
+  /** An action asked to show the user a page (redirect, form) in a transaction that cannot. */
+  interactionRefused = false;
   readonly #limits: RecorderLimits;
   readonly #commands: Command[] = [];
   readonly #state: RunState;
@@ -83,8 +85,10 @@ export class CommandRecorder {
       );
     }
     const outcome = validator(decoded.args, this.#state);
-    if (!outcome.ok)
+    if (!outcome.ok) {
+      if (outcome.interaction === true) this.interactionRefused = true;
       return outcome.limit === true ? this.#limit(outcome.message) : { ok: false, message: outcome.message };
+    }
     if (outcome.command !== undefined) {
       this.#argsBytes += bytes;
       this.#commands.push({ action: this.#state.context.actionName, ...outcome.command });

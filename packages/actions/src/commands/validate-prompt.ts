@@ -8,7 +8,7 @@ import { accept, refuse } from './validator.ts';
  * redirect does. (One interaction per action is enforced by the recorder for all pausing commands.)
  */
 const render: Validator = ([promptId, options], state) => {
-  if (!state.context.canRedirect) return refuse(cannotRedirect('api.prompt.render', state));
+  if (!state.context.canRedirect) return cannotRedirect('api.prompt.render', state);
   const problem =
     nonEmptyString(promptId, 'api.prompt.render: promptId') ??
     optionalObject(options, 'api.prompt.render: promptOptions') ??

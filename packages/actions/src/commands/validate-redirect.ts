@@ -1,21 +1,22 @@
 import { isPlainObject, optionalObject, quote, typeName, utf8Bytes } from './checks.ts';
 import { MAX_URL_BYTES } from './limits.ts';
 import { redirectUrl } from './urls.ts';
-import type { RunState, Validator } from './validator.ts';
+import type { Outcome, RunState, Validator } from './validator.ts';
 import { accept, refuse } from './validator.ts';
 
 const METHOD = 'api.redirect.sendUserTo';
-
-/** The words the trigger layer recognises to answer a prompt=none login with `interaction_required`. */
-export const CANNOT_REDIRECT = 'this transaction cannot redirect the user';
 
 /**
  * Why a transaction that cannot redirect refuses: Auth0 lists oauth2-resource-owner and
  * oauth2-refresh-token (no browser) and prompt=none (no interaction allowed). The trigger layer maps a
  * prompt=none login to `interaction_required`.
  */
-export function cannotRedirect(method: string, state: RunState): string {
-  return `${method}: ${CANNOT_REDIRECT} (protocol ${quote(state.context.protocol)} or prompt=none); check api.redirect.canRedirect() first`;
+export function cannotRedirect(method: string, state: RunState): Outcome {
+  return {
+    ok: false,
+    message: `${method}: this transaction cannot redirect the user (protocol ${quote(state.context.protocol)} or prompt=none); check api.redirect.canRedirect() first`,
+    interaction: true,
+  };
 }
 
 /**
@@ -24,7 +25,7 @@ export function cannotRedirect(method: string, state: RunState): string {
  * the transaction's state itself and the external site must send back exactly that one.
  */
 const sendUserTo: Validator = ([urlArg, options], state) => {
-  if (!state.context.canRedirect) return refuse(cannotRedirect(METHOD, state));
+  if (!state.context.canRedirect) return cannotRedirect(METHOD, state);
   const parsed = redirectUrl(urlArg, `${METHOD}: url`, state.context.allowHttpRedirects === true);
   if (!parsed.ok) return refuse(parsed.message);
   const url = parsed.url;

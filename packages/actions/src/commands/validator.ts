@@ -35,7 +35,8 @@ export interface ClaimSizes {
 export type Outcome =
   | { ok: true; command: CommandBody; warning?: string }
   | { ok: true; command?: undefined; warning: string }
-  | { ok: false; message: string; limit?: boolean };
+  /** `interaction`: refused because the transaction cannot show the user a page (canRedirect() false). */
+  | { ok: false; message: string; limit?: boolean; interaction?: boolean };
 
 export type Validator = (args: readonly unknown[], state: RunState) => Outcome;
 

@@ -74,6 +74,8 @@ export async function runTrigger(
       logs: logs.entries,
       durationMs: Date.now() - started,
     }) as RunResult;
+    // The trigger layer answers prompt=none logins whose action wanted a page with interaction_required.
+    if (redacted.outcome === 'failed' && recorder.interactionRefused) redacted.interactionRefused = true;
     // The browser is sent to the URL the action built, secrets in it included (its choice, as in Auth0).
     if (
       redacted.outcome === 'completed' &&

@@ -68,5 +68,11 @@ exports.onContinuePostLogin = async (event, api) => {
         },
       },
     );
+    const refused = await runBody(fixture, `api.prompt.render('prm_terms');`, {
+      patch: (event) => {
+        event.transaction.prompt = ['none'];
+      },
+    });
+    assert.equal(refused.outcome === 'failed' && refused.interactionRefused, true);
   });
 });

@@ -102,6 +102,26 @@ describe('api.redirect.sendUserTo', () => {
   });
 });
 
+describe('a refused page request fails the run marked interactionRefused', () => {
+  test('sendUserTo with prompt=none; other failures (a bad URL, a plain throw with prompt=none) are not marked', async () => {
+    const promptNone = (event: PostLoginEvent) => {
+      event.transaction.prompt = ['none'];
+    };
+    const refused = await runBody(fixture, `api.redirect.sendUserTo('https://consent.example.com/');`, {
+      patch: promptNone,
+    });
+    assert.equal(refused.outcome === 'failed' && refused.interactionRefused, true);
+    const others = [
+      await runBody(fixture, `api.redirect.sendUserTo('javascript:alert(1)');`),
+      await runBody(fixture, `throw new Error('no');`, { patch: promptNone }),
+    ];
+    for (const other of others) {
+      assert.equal(other.outcome, 'failed');
+      assert.equal(other.outcome === 'failed' && other.interactionRefused, undefined);
+    }
+  });
+});
+
 describe('api.redirect.canRedirect', () => {
   const canRedirect = async (patch?: (event: PostLoginEvent) => void) =>
     messages(await runBody(fixture, `console.log(api.redirect.canRedirect());`, { patch }));
