@@ -1,8 +1,16 @@
 import type { Config } from '@tessera/config';
-import { continueUnchanged, type KvStore, type Logger, type PostLoginPort } from '@tessera/core';
+import {
+  type ActionsAdminPort,
+  continueUnchanged,
+  issuerFor,
+  type KvStore,
+  type Logger,
+  type PostLoginPort,
+} from '@tessera/core';
 import { createLoginPages } from '@tessera/login-ui';
+import { createManagement } from '@tessera/management';
 import { createOidc, type TenantProviders } from '@tessera/oidc';
-import type { Storage } from '@tessera/storage';
+import { primaryDomain, type Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorHandling } from './plugins/errors.ts';
@@ -25,6 +33,8 @@ export interface AppDeps {
   log: Logger;
   /** The post-login trigger; the no-op outcome until the Actions issues land. */
   postLogin?: PostLoginPort;
+  /** The sandbox as the Management API uses it (code checks at deploy, test runs of drafts). */
+  actionsAdmin: ActionsAdminPort;
 }
 
 /**
@@ -62,6 +72,15 @@ export function createApp(deps: AppDeps) {
       // Features that change a tenant's keys or settings (Management API) drop its cached provider.
       fastify.decorate('tenantProviders', oidc.providers);
       await fastify.register(oidc.plugin);
+      await fastify.register(
+        createManagement({
+          storage: deps.storage,
+          issuerOf: (tenant) => issuerFor(primaryDomain(tenant) ?? 'localhost', deps.config.http.publicScheme),
+          actions: deps.actionsAdmin,
+          invalidateTenant: (tenantId) => oidc.providers.invalidate(tenantId),
+          log: deps.log.child({ component: 'management' }),
+        }),
+      );
     },
     { name: 'tessera' },
   );

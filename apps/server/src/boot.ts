@@ -8,6 +8,7 @@ import { createPostLoginTrigger } from '@tessera/triggers';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 import { createApp } from './app.ts';
+import { createActionsAdmin } from './boot/actions-admin.ts';
 import { announceFirstRun, ensureFirstRun, type FirstRunResult } from './boot/first-run.ts';
 import { openConfiguredGeoIp } from './boot/geoip.ts';
 import { loggerOptions } from './logger.ts';
@@ -87,9 +88,14 @@ export async function boot(options: BootOptions): Promise<Running> {
     });
     return runtime;
   };
+  const { redirectTtlSeconds: _ttl, workers: _workers, ...sandboxOptions } = config.actions;
+  const actionsAdmin = createActionsAdmin(actionsRuntime, {
+    ...sandboxOptions,
+    log: log.child({ component: 'actions-test' }),
+  });
   const closeStores = async () => {
     clearInterval(sweep);
-    await Promise.allSettled([runtime?.close(), kv.close(), storage.close()]);
+    await Promise.allSettled([runtime?.close(), actionsAdmin.close(), kv.close(), storage.close()]);
   };
 
   try {
@@ -103,6 +109,7 @@ export async function boot(options: BootOptions): Promise<Running> {
         kv,
         tenants: createTenantResolver(storage.tenants),
         log,
+        actionsAdmin,
         postLogin:
           options.postLogin ??
           createPostLoginTrigger({

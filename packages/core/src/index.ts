@@ -14,7 +14,12 @@ export type {
   SignupError,
   SignupPageModel,
 } from './login-pages.ts';
-export { MANAGEMENT_SCOPES, managementAudience } from './management.ts';
+export {
+  type ActionCodeProblem,
+  type ActionsAdminPort,
+  MANAGEMENT_SCOPES,
+  managementAudience,
+} from './management.ts';
 export {
   type ContinueRequest,
   continueUnchanged,

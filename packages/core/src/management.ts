@@ -35,3 +35,30 @@ function crud<const T extends string>(resource: T) {
 
 /** The Management API audience of a tenant: Auth0's `https://<domain>/api/v2/`. */
 export const managementAudience = (issuer: string) => `${issuer}api/v2/`;
+
+/** A problem found in an action's code before it runs (1-based line and column in the tenant's code). */
+export interface ActionCodeProblem {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * What the Management API needs from the Actions runtime (wired in apps/server; the management
+ * package does not import the sandbox): the deploy-time code check and a test run of a draft.
+ */
+export interface ActionsAdminPort {
+  /** Syntax, allowed modules, size and the exported `onExecutePostLogin` handler. */
+  check(code: string): Promise<{ ok: true } | { ok: false; problems: ActionCodeProblem[] }>;
+  /**
+   * Runs `code` once against `event` (a partial post-login event, completed with defaults) in the
+   * sandbox, with a throwaway cache: nothing real is read or written. Resolves with Auth0's test
+   * response payload (`{ stats, logs, commands… }`); InvalidRequestError for a malformed event.
+   */
+  test(input: {
+    tenantId: string;
+    code: string;
+    secrets: Record<string, string>;
+    event: Record<string, unknown>;
+  }): Promise<Record<string, unknown>>;
+}

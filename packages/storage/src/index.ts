@@ -24,6 +24,12 @@ export {
   type DeployedAction,
 } from './repositories/actions.ts';
 export type {
+  AuditEvent,
+  AuditLog,
+  AuditLogQuery,
+  AuditLogRepository,
+} from './repositories/audit-logs.ts';
+export type {
   Client,
   ClientGrantSummary,
   ClientRepository,

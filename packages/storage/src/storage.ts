@@ -3,6 +3,7 @@ import { createSecretBox, type SecretBox } from './crypto.ts';
 import { type Database, type DatabaseOptions, openDatabase } from './database.ts';
 import { migrate } from './migrator.ts';
 import { type ActionRepository, createActionRepository } from './repositories/actions.ts';
+import { type AuditLogRepository, createAuditLogRepository } from './repositories/audit-logs.ts';
 import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
 import { createExecutionRepository, type ExecutionRepository } from './repositories/executions.ts';
 import { createOidcRecordRepository, type OidcRecordRepository } from './repositories/oidc-records.ts';
@@ -35,6 +36,7 @@ export interface Storage {
   oidcRecords: OidcRecordRepository;
   actions: ActionRepository;
   executions: ExecutionRepository;
+  auditLogs: AuditLogRepository;
   /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     oidcRecords: createOidcRecordRepository(prisma),
     actions: createActionRepository(prisma, secretBox),
     executions: createExecutionRepository(prisma),
+    auditLogs: createAuditLogRepository(prisma),
     ping: () => db.ping(),
     close: () => db.close(),
   };

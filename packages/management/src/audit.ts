@@ -1,0 +1,60 @@
+import type { FastifyRequest } from 'fastify';
+import type { ManagementDeps } from './plugin.ts';
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Names whose values are credentials (`secrets[].value` of an action included).
+const SECRET_KEY = /^(password|client_secret|secret|value|private_key|key|cert|signing_key|token|access_token|refresh_token_value)$/i;
+const MAX_STRING = 512;
+
+/**
+ * Auth0's `sapi` / `fapi` log events: every write an authenticated caller attempts is recorded with
+ * who (client), what (method, path, the body with secrets and passwords redacted) and when, whether
+ * it succeeded or not. Anonymous and unauthorized attempts are not recorded (a flood of bad tokens
+ * must not fill the log); they are in the request log. The record is written after the response:
+ * a failure to write it is logged, never turned into a failed API call after the change was made.
+ */
+export async function recordWrite(
+  deps: Pick<ManagementDeps, 'storage' | 'log'>,
+  request: FastifyRequest,
+  statusCode: number,
+): Promise<void> {
+  if (!WRITES.has(request.method) || !request.caller || request.tenant === null) return;
+  const route = request.routeOptions;
+  try {
+    const client = await deps.storage.clients.findById(request.tenant.id, request.caller.clientId);
+    await deps.storage.auditLogs.record(request.tenant.id, {
+      type: statusCode < 400 ? 'sapi' : 'fapi',
+      description: route.config?.audit ?? `${request.method} ${route.url ?? request.url}`,
+      clientId: request.caller.clientId,
+      clientName: client?.name ?? null,
+      ip: request.ip,
+      userAgent: truncate(request.headers['user-agent'] ?? ''),
+      details: {
+        request: {
+          method: request.method.toLowerCase(),
+          path: request.url.split('?')[0],
+          query: request.query ?? {},
+          body: redact(request.body),
+          channel: 'api',
+          auth: { strategy: 'jwt', credentials: { jti: request.caller.tokenId ?? null, client_id: request.caller.clientId } },
+        },
+        response: { statusCode },
+      },
+    });
+  } catch (error) {
+    request.log.error({ err: error }, 'could not record the management api write in the audit log');
+  }
+}
+
+/** A copy safe to keep: secret-looking values replaced, long strings (action code) summarised. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[…]';
+  if (typeof value === 'string') return value.length > MAX_STRING ? `[${value.length} characters]` : value;
+  if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1)]),
+  );
+}
+
+const truncate = (text: string) => text.slice(0, 256);

@@ -1,0 +1,72 @@
+import type { ActionsAdminPort, Logger } from '@tessera/core';
+import type { Storage, Tenant } from '@tessera/storage';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { recordWrite } from './audit.ts';
+import { authenticate, type Caller, requireScope } from './auth.ts';
+import { ApiError, toAuth0Error } from './errors.ts';
+import { managementRoutes } from './routes/index.ts';
+import { validatorCompiler } from './validation.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant: Tenant;
+    /** The authenticated machine client (set before any Management API handler runs). */
+    caller: Caller;
+  }
+  interface FastifyContextConfig {
+    /** Management API: the scopes of which the caller needs any one. */
+    scopes?: readonly string[];
+    /** Management API: Auth0's description of the operation in the audit log ("Create a User"). */
+    audit?: string;
+  }
+}
+
+export interface ManagementDeps {
+  storage: Storage;
+  /** The issuer of a tenant (`https://<domain>/`): tokens must name it and its `api/v2/` audience. */
+  issuerOf(tenant: Tenant): string;
+  actions: ActionsAdminPort;
+  /** Drops what a tenant's OIDC provider was built from (after changes to clients, APIs, keys). */
+  invalidateTenant(tenantId: string): void;
+  log: Logger;
+}
+
+/**
+ * Auth0's Management API v2 under `/api/v2`, in its own encapsulated scope with its own wire format
+ * (errors as `{ statusCode, error, message, errorCode }`), validation (unknown properties refused,
+ * SECURITY.md 40), authentication (client-credentials JWTs, SECURITY.md 39) and audit log (every
+ * write, `sapi` / `fapi`).
+ */
+export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
+  return async (fastify: FastifyInstance) => {
+    await fastify.register(
+      async (api) => {
+        api.decorateRequest('caller', null as unknown as Caller);
+        api.setValidatorCompiler(validatorCompiler);
+        api.setErrorHandler((raw, request, reply) => {
+          const { status, body, internal } = toAuth0Error(raw);
+          if (internal) request.log.error({ err: raw }, 'management api failure');
+          else request.log.info({ errorCode: body.errorCode }, body.message);
+          if (status === 401) reply.header('www-authenticate', 'Bearer');
+          if (status === 503) reply.header('retry-after', '5');
+          return reply.code(status).send(body);
+        });
+        api.setNotFoundHandler((request) => {
+          throw new ApiError(404, 'not_found', `Not Found: ${request.method} ${request.url.split('?')[0]}`);
+        });
+        api.addHook('onRequest', async (request, reply) => {
+          reply.header('cache-control', 'no-store');
+          const scopes = request.routeOptions.config?.scopes;
+          if (scopes === undefined) return; // the not-found handler
+          request.caller = await authenticate(request, deps.storage, request.tenant, deps.issuerOf(request.tenant));
+          requireScope(request.caller, scopes);
+        });
+        api.addHook('onResponse', async (request, reply) => {
+          await recordWrite(deps, request, reply.statusCode);
+        });
+        managementRoutes(api, deps);
+      },
+      { prefix: '/api/v2' },
+    );
+  };
+}

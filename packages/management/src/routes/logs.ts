@@ -1,0 +1,101 @@
+import type { AuditLog } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import { inexistent, invalidQuery } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import { FIELDS_QUERY, type FieldsQuery, PAGE_QUERY, type PageQuery, pageOf, project } from '../query.ts';
+
+interface LogQuery extends PageQuery, FieldsQuery {
+  sort?: string;
+  q?: string;
+}
+
+/** Auth0's `/logs`: the tenant's log events, newest first, filterable by type, user and client. */
+export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+  api.get<{ Querystring: LogQuery }>(
+    '/logs',
+    {
+      config: { scopes: ['read:logs'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            ...FIELDS_QUERY,
+            sort: { type: 'string', enum: ['date:1', 'date:-1'] },
+            q: { type: 'string', maxLength: 1024 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { page, perPage, skip } = pageOf(request.query);
+      const filter = parseLogQuery(request.query.q);
+      const { logs, total } = await storage.auditLogs.list(request.tenant.id, {
+        page,
+        perPage,
+        ascending: request.query.sort === 'date:1',
+        ...filter,
+      });
+      const items = logs.map((log) => project(toWire(log), request.query));
+      if (!request.query.include_totals) return items;
+      return { length: items.length, limit: perPage, logs: items, start: skip, total };
+    },
+  );
+
+  api.get<{ Params: { id: string } }>(
+    '/logs/:id',
+    {
+      config: { scopes: ['read:logs'] },
+      schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } },
+    },
+    async (request) => {
+      const log = await storage.auditLogs.get(request.tenant.id, request.params.id);
+      if (!log) throw inexistent('log', 'The log does not exist.');
+      return toWire(log);
+    },
+  );
+}
+
+const TERM = /^(type|user_id|client_id):(?:"([^"]{1,256})"|([A-Za-z0-9_|@.-]{1,256}))$/;
+
+/**
+ * The part of Auth0's Lucene log search Tessera supports: `type:<code>`, `user_id:"<id>"` and
+ * `client_id:"<id>"` terms joined by AND (or spaces). Anything else is a 400 naming what is supported.
+ */
+function parseLogQuery(q: string | undefined): { types?: string[]; userId?: string; clientId?: string } {
+  if (q === undefined || q.trim() === '') return {};
+  const filter: { types?: string[]; userId?: string; clientId?: string } = {};
+  for (const term of q.split(/\s+AND\s+|\s+/).filter(Boolean)) {
+    const match = TERM.exec(term);
+    if (!match) {
+      throw invalidQuery(
+        `Query validation error: unsupported log search '${term.slice(0, 64)}'; use type:<code>, user_id:"<id>" or client_id:"<id>" joined by AND.`,
+      );
+    }
+    const value = match[2] ?? match[3]!;
+    if (match[1] === 'type') filter.types = [...(filter.types ?? []), value];
+    else if (match[1] === 'user_id') filter.userId = value;
+    else filter.clientId = value;
+  }
+  return filter;
+}
+
+/** Auth0's log event shape; absent values are left out, as Auth0 does. */
+export function toWire(log: AuditLog): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    log_id: log.logId,
+    date: log.date.toISOString(),
+    type: log.type,
+    description: log.description,
+    client_id: log.clientId,
+    client_name: log.clientName,
+    user_id: log.userId,
+    user_name: log.userName,
+    connection: log.connection,
+    ip: log.ip,
+    user_agent: log.userAgent,
+    details: log.details,
+  };
+  return Object.fromEntries(Object.entries(wire).filter(([, value]) => value !== null && value !== ''));
+}
