@@ -17,11 +17,20 @@ export {
 export {
   ACTION_LIMITS,
   type ActionChanges,
+  type ActionDependency,
   type ActionInput,
+  type ActionListQuery,
   type ActionRecord,
   type ActionRepository,
+  type ActionSecretChange,
   type ActionSecretInput,
+  type ActionTriggerRef,
+  type ActionVersionRecord,
+  type BindingRecord,
+  type BindingRef,
   type DeployedAction,
+  type DeployResult,
+  type SecretInfo,
 } from './repositories/actions.ts';
 export type {
   AuditEvent,
@@ -29,6 +38,7 @@ export type {
   AuditLogQuery,
   AuditLogRepository,
 } from './repositories/audit-logs.ts';
+export type { ClientGrant, ClientGrantFilter, ClientGrantRepository } from './repositories/client-grants.ts';
 export type {
   Client,
   ClientGrantSummary,
@@ -36,15 +46,24 @@ export type {
   CreateClientInput,
   UpdateClientInput,
 } from './repositories/clients.ts';
+export type { Connection, ConnectionFilter, ConnectionRepository } from './repositories/connections.ts';
 export type { ExecutionRecord, ExecutionRepository } from './repositories/executions.ts';
+export type { Form, FormChanges, FormInput, FormRepository } from './repositories/forms.ts';
 export type { OidcPayload, OidcRecordRepository } from './repositories/oidc-records.ts';
 export type {
   CreateResourceServerInput,
   ResourceServer,
   ResourceServerRepository,
   ResourceServerScope,
+  UpdateResourceServerInput,
 } from './repositories/resource-servers.ts';
-export type { Role, RolePermission, RoleRepository } from './repositories/roles.ts';
+export type {
+  Role,
+  RoleMember,
+  RolePermission,
+  RolePermissionDetail,
+  RoleRepository,
+} from './repositories/roles.ts';
 export {
   COOKIE_ALG,
   type CookieAlg,
@@ -68,8 +87,18 @@ export {
   type TenantRepository,
 } from './repositories/tenants.ts';
 export {
+  type AuthenticationMethod,
+  PASSWORD_MIN_LENGTH,
+  USER_SORT_FIELDS,
+  type UserAdminRepository,
+  type UserChanges,
+  type UserListQuery,
+  type UserSortField,
+} from './repositories/user-admin.ts';
+export {
   type CreateUserInput,
   DATABASE_CONNECTION,
+  DATABASE_STRATEGY,
   type DatabaseConnection,
   type MetadataChanges,
   type User,

@@ -4,8 +4,11 @@ import { type Database, type DatabaseOptions, openDatabase } from './database.ts
 import { migrate } from './migrator.ts';
 import { type ActionRepository, createActionRepository } from './repositories/actions.ts';
 import { type AuditLogRepository, createAuditLogRepository } from './repositories/audit-logs.ts';
+import { type ClientGrantRepository, createClientGrantRepository } from './repositories/client-grants.ts';
 import { type ClientRepository, createClientRepository } from './repositories/clients.ts';
+import { type ConnectionRepository, createConnectionRepository } from './repositories/connections.ts';
 import { createExecutionRepository, type ExecutionRepository } from './repositories/executions.ts';
+import { createFormRepository, type FormRepository } from './repositories/forms.ts';
 import { createOidcRecordRepository, type OidcRecordRepository } from './repositories/oidc-records.ts';
 import {
   createResourceServerRepository,
@@ -14,6 +17,7 @@ import {
 import { createRoleRepository, type RoleRepository } from './repositories/roles.ts';
 import { createSigningKeyRepository, type SigningKeyRepository } from './repositories/signing-keys.ts';
 import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts';
+import { createUserAdminRepository, type UserAdminRepository } from './repositories/user-admin.ts';
 import { createUserRepository, type UserRepository } from './repositories/users.ts';
 
 export interface StorageOptions extends DatabaseOptions {
@@ -29,14 +33,19 @@ export interface Storage {
   secretBox: SecretBox;
   tenants: TenantRepository;
   clients: ClientRepository;
+  clientGrants: ClientGrantRepository;
   resourceServers: ResourceServerRepository;
   roles: RoleRepository;
   signingKeys: SigningKeyRepository;
   users: UserRepository;
+  /** Management API user administration (search, update, delete, roles, MFA enrollments). */
+  userAdmin: UserAdminRepository;
+  connections: ConnectionRepository;
   oidcRecords: OidcRecordRepository;
   actions: ActionRepository;
   executions: ExecutionRepository;
   auditLogs: AuditLogRepository;
+  forms: FormRepository;
   /** Resolves when the database answers; rejects with ServiceUnavailableError('database') otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -62,14 +71,18 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     secretBox,
     tenants: createTenantRepository(prisma),
     clients: createClientRepository(prisma, secretBox),
+    clientGrants: createClientGrantRepository(prisma),
     resourceServers: createResourceServerRepository(prisma),
     roles: createRoleRepository(prisma),
     signingKeys: createSigningKeyRepository(prisma, secretBox),
     users: createUserRepository(prisma),
+    userAdmin: createUserAdminRepository(prisma),
+    connections: createConnectionRepository(prisma),
     oidcRecords: createOidcRecordRepository(prisma),
     actions: createActionRepository(prisma, secretBox),
     executions: createExecutionRepository(prisma),
     auditLogs: createAuditLogRepository(prisma),
+    forms: createFormRepository(prisma),
     ping: () => db.ping(),
     close: () => db.close(),
   };

@@ -12,9 +12,7 @@ export async function findTenant(storage: Storage, name: string | undefined): Pr
       throw new DeployError('this database has no default tenant yet: start the server once to create it');
     return tenant;
   }
-  // TenantRepository has no lookup by name yet; the migrator's raw SQL is the tools' way in meanwhile.
-  const [row] = await storage.db.sql.query<{ id: string }>('SELECT id FROM tenants WHERE name = $1', [name]);
-  const tenant = row === undefined ? undefined : await storage.tenants.findById(row.id);
+  const tenant = await storage.tenants.findByName(name);
   if (tenant === undefined) throw new DeployError(`unknown tenant ${name}`);
   return tenant;
 }

@@ -45,6 +45,11 @@ export interface AuditLogRepository {
   record(tenantId: string, event: AuditEvent): Promise<string>;
   get(tenantId: string, logId: string): Promise<AuditLog | undefined>;
   list(tenantId: string, query: AuditLogQuery): Promise<{ logs: AuditLog[]; total: number }>;
+  /**
+   * Auth0's checkpoint read: up to `take` events recorded after the event `fromLogId`, oldest first.
+   * Ids order by time (see `newLogId`), so "after" is a comparison of ids, stable under new writes.
+   */
+  listFrom(tenantId: string, fromLogId: string, take: number): Promise<AuditLog[]>;
 }
 
 /**
@@ -100,6 +105,14 @@ export function createAuditLogRepository(prisma: PrismaClient): AuditLogReposito
         prisma.auditLog.count({ where }),
       ]);
       return { logs: rows.map(toLog), total };
+    },
+    async listFrom(tenantId, fromLogId, take) {
+      const rows = await prisma.auditLog.findMany({
+        where: { tenantId, logId: { gt: fromLogId } },
+        orderBy: { logId: 'asc' },
+        take,
+      });
+      return rows.map(toLog);
     },
   };
 }

@@ -56,6 +56,11 @@ export interface ClientRepository {
   /** Constant-time check of a presented secret; false for unknown clients. */
   verifySecret(tenantId: string, clientId: string, secret: string): Promise<boolean>;
   listByTenant(tenantId: string): Promise<Client[]>;
+  /** A page, oldest first, optionally only some application types or first/third-party clients. */
+  list(
+    tenantId: string,
+    query: { skip: number; take: number; appTypes?: string[]; isFirstParty?: boolean },
+  ): Promise<{ clients: Client[]; total: number }>;
   /** NotFoundError when the tenant has no such client. */
   update(tenantId: string, clientId: string, patch: UpdateClientInput): Promise<Client>;
   /** A new secret, returned once; the old one stops working at once. NotFoundError for an unknown client. */
@@ -141,6 +146,18 @@ export function createClientRepository(prisma: PrismaClient, secretBox: SecretBo
     async listByTenant(tenantId) {
       const rows = await prisma.client.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
       return rows.map(toClient);
+    },
+    async list(tenantId, { skip, take, appTypes, isFirstParty }) {
+      const where = {
+        tenantId,
+        ...(appTypes ? { appType: { in: appTypes } } : {}),
+        ...(isFirstParty === undefined ? {} : { isFirstParty }),
+      };
+      const [rows, total] = await prisma.$transaction([
+        prisma.client.findMany({ where, orderBy: [{ createdAt: 'asc' }, { clientId: 'asc' }], skip, take }),
+        prisma.client.count({ where }),
+      ]);
+      return { clients: rows.map(toClient), total };
     },
     async update(tenantId, clientId, patch) {
       const data = Object.fromEntries(

@@ -33,11 +33,21 @@ export interface TenantRepository {
   /** The tenant owning this exact host (port included when present); lookups are case-insensitive. */
   findByDomain(host: string): Promise<Tenant | undefined>;
   findById(id: string): Promise<Tenant | undefined>;
+  findByName(name: string): Promise<Tenant | undefined>;
   getDefault(): Promise<Tenant | undefined>;
   /** With its domains, atomically. ConflictError for a taken name or domain, or a second default tenant. */
   create(input: CreateTenantInput): Promise<Tenant>;
   /** ConflictError when any tenant already has the domain, NotFoundError for an unknown tenant. */
   addDomain(tenantId: string, domain: string): Promise<TenantDomain>;
+  /**
+   * Merges settings in one statement: each key set to its value, a key set to null removed, keys not
+   * named kept (so two admins changing different settings do not lose each other's change). An
+   * undefined `friendlyName` keeps it. NotFoundError for an unknown tenant.
+   */
+  updateSettings(
+    tenantId: string,
+    changes: { settings?: Record<string, unknown>; friendlyName?: string | null },
+  ): Promise<Tenant>;
 }
 
 const withDomains = {
@@ -55,6 +65,10 @@ export function createTenantRepository(prisma: PrismaClient): TenantRepository {
     },
     async findById(id) {
       const row = await prisma.tenant.findUnique({ where: { id }, include: withDomains });
+      return row ? toTenant(row) : undefined;
+    },
+    async findByName(name) {
+      const row = await prisma.tenant.findUnique({ where: { name }, include: withDomains });
       return row ? toTenant(row) : undefined;
     },
     async getDefault() {
@@ -96,6 +110,23 @@ export function createTenantRepository(prisma: PrismaClient): TenantRepository {
         if (isForeignKeyViolation(error)) throw new NotFoundError(`no tenant ${tenantId}`);
         throw error;
       }
+    },
+    async updateSettings(tenantId, { settings = {}, friendlyName }) {
+      const set: Record<string, unknown> = {};
+      const removed: string[] = [];
+      for (const [key, value] of Object.entries(settings)) {
+        if (value === null) removed.push(key);
+        else Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
+      }
+      const count = await prisma.$executeRaw`
+        UPDATE tenants SET
+          settings = (settings || ${JSON.stringify(set)}::jsonb) - ${removed}::text[],
+          friendly_name = CASE WHEN ${friendlyName !== undefined} THEN ${friendlyName ?? null} ELSE friendly_name END,
+          updated_at = now()
+        WHERE id = ${tenantId}`;
+      if (count === 0) throw new NotFoundError(`no tenant ${tenantId}`);
+      const row = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: withDomains });
+      return toTenant(row);
     },
   };
 }

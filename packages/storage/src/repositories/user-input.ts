@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '@tessera/core';
+import type { UserChanges } from './user-admin.ts';
 import type { CreateUserInput } from './users.ts';
 
 // Validation of a new user's profile, with Auth0's defaults and limits. Kept apart from users.ts so
@@ -14,6 +15,14 @@ const USERNAME = /^[\p{L}\p{N}_+\-.!#$'^`~@]{1,128}$/u;
 const PHONE = /^\+[1-9]\d{1,14}$/;
 /** Auth0's limits on profile strings. */
 const MAX = { name: 300, nickname: 300, givenName: 150, familyName: 150, picture: 2048 } as const;
+
+const PROFILE_FIELDS = [
+  ['name', 'name'],
+  ['nickname', 'nickname'],
+  ['givenName', 'given_name'],
+  ['familyName', 'family_name'],
+  ['picture', 'picture'],
+] as const;
 
 /** Auth0 stores emails lowercased and compares them case-insensitively. */
 export function normalizeEmail(email: string): string {
@@ -53,6 +62,41 @@ export function checkUserInput(input: CreateUserInput) {
     userMetadata: metadata(input.userMetadata, 'user_metadata'),
     appMetadata: metadata(input.appMetadata, 'app_metadata'),
   };
+}
+
+/**
+ * An update's columns, validated as a new user's are (null unsets an optional field). A new email
+ * is unverified unless the update says otherwise, as in Auth0.
+ */
+export function checkUserChanges(changes: UserChanges): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  if (changes.email !== undefined) {
+    const email = normalizeEmail(requireString(changes.email, 'email'));
+    if (!EMAIL.test(email) || email.length > 254)
+      throw new InvalidRequestError('email: not a valid email address');
+    Object.assign(data, { email, emailNormalized: email, emailVerified: changes.emailVerified ?? false });
+  } else if (changes.emailVerified !== undefined) data.emailVerified = changes.emailVerified;
+  if (changes.username !== undefined) {
+    const username =
+      changes.username === null ? null : normalizeUsername(requireString(changes.username, 'username'));
+    if (username !== null && !USERNAME.test(username)) {
+      throw new InvalidRequestError("username: 1 to 128 letters, digits or _+-.!#$'^`~@");
+    }
+    data.username = username;
+  }
+  if (changes.phoneNumber !== undefined) {
+    if (changes.phoneNumber !== null && !PHONE.test(changes.phoneNumber)) {
+      throw new InvalidRequestError('phone_number: must be in E.164 format (+14155550100)');
+    }
+    data.phoneNumber = changes.phoneNumber;
+    if (changes.phoneNumber === null) data.phoneVerified = false;
+  }
+  if (changes.phoneVerified !== undefined) data.phoneVerified = changes.phoneVerified;
+  for (const [field, wire] of PROFILE_FIELDS) {
+    if (changes[field] !== undefined) data[field] = limited(changes[field], wire, MAX[field]);
+  }
+  if (changes.blocked !== undefined) data.blocked = changes.blocked;
+  return data;
 }
 
 function requireString(value: unknown, field: string): string {

@@ -13,7 +13,7 @@ import { checkUserInput, normalizeEmail, normalizeUsername } from './user-input.
 
 /** The name Auth0 gives every tenant's first database connection. */
 export const DATABASE_CONNECTION = 'Username-Password-Authentication';
-const DATABASE_STRATEGY = 'auth0';
+export const DATABASE_STRATEGY = 'auth0';
 
 export interface DatabaseConnection {
   id: string;
@@ -71,8 +71,11 @@ export interface CreateUserInput {
   nickname?: string;
   picture?: string;
   phoneNumber?: string;
+  phoneVerified?: boolean;
   userMetadata?: Record<string, unknown>;
   appMetadata?: Record<string, unknown>;
+  /** Blocked by an administrator (Management API `blocked`); false by default. */
+  blocked?: boolean;
   /** A database connection of the tenant; `Username-Password-Authentication` (created if missing) by default. */
   connection?: string;
 }
@@ -80,7 +83,10 @@ export interface CreateUserInput {
 export interface UserRepository {
   /** The tenant's `Username-Password-Authentication` connection, created on first use (idempotent). */
   ensureDatabaseConnection(tenantId: string): Promise<DatabaseConnection>;
-  /** User, identity and password credential in one transaction. ConflictError('The user already exists.'). */
+  /**
+   * User, identity and password credential in one transaction. ConflictError('The user already exists.')
+   * for a taken email, ConflictError('The username provided is in use already.') for a taken username.
+   */
   create(tenantId: string, input: CreateUserInput): Promise<User>;
   findById(tenantId: string, userId: string): Promise<User | undefined>;
   /** Case-insensitive, within one database connection (the default one unless named). */
@@ -108,10 +114,10 @@ export interface UserRepository {
   updatePasswordHash(tenantId: string, userId: string, hash: string): Promise<void>;
 }
 
-const withIdentities = {
+export const withIdentities = {
   identities: { include: { connection: { select: { name: true } } }, orderBy: { createdAt: 'asc' as const } },
 } satisfies Prisma.UserInclude;
-type UserRow = Prisma.UserGetPayload<{ include: typeof withIdentities }>;
+export type UserRow = Prisma.UserGetPayload<{ include: typeof withIdentities }>;
 
 export function createUserRepository(prisma: PrismaClient): UserRepository {
   const ensureDatabaseConnection = async (tenantId: string): Promise<DatabaseConnection> => {
@@ -158,6 +164,8 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
         const row = await prisma.user.create({
           data: {
             ...fields,
+            blocked: input.blocked === true,
+            phoneVerified: input.phoneNumber !== undefined && input.phoneVerified === true,
             userId: `auth0|${id}`,
             tenantId,
             connectionId: connection.id,
@@ -170,7 +178,10 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
         });
         return toUser(row);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('The user already exists.');
+        // Auth0's messages for the two identifiers a database user must keep unique.
+        if (isUniqueViolation(error, 'username'))
+          throw new ConflictError('The username provided is in use already.', { cause: error });
+        if (isUniqueViolation(error)) throw new ConflictError('The user already exists.', { cause: error });
         throw error;
       }
     },
@@ -209,18 +220,8 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
       }
     },
     async mergeMetadata(tenantId, userId, changes) {
-      const split = (values: Record<string, unknown>) => {
-        const set: Record<string, unknown> = {};
-        const removed: string[] = [];
-        for (const [key, value] of Object.entries(values)) {
-          if (value === null) removed.push(key);
-          else
-            Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
-        }
-        return [JSON.stringify(set), removed] as const;
-      };
-      const [appSet, appRemoved] = split(changes.app);
-      const [userSet, userRemoved] = split(changes.user);
+      const [appSet, appRemoved] = splitMetadata(changes.app);
+      const [userSet, userRemoved] = splitMetadata(changes.user);
       const count = await prisma.$executeRaw`
         UPDATE users SET
           app_metadata = (app_metadata || ${appSet}::jsonb) - ${appRemoved}::text[],
@@ -244,6 +245,20 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
   };
 }
 
+/**
+ * Metadata changes as SQL parameters: the keys to set (as a JSON object) and the keys to remove (the
+ * ones set to null). defineProperty, not assignment: a `__proto__` key stays an ordinary key.
+ */
+export function splitMetadata(values: Record<string, unknown>): readonly [string, string[]] {
+  const set: Record<string, unknown> = {};
+  const removed: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) removed.push(key);
+    else Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return [JSON.stringify(set), removed] as const;
+}
+
 /** Prisma's "record to update not found" (P2025) as our NotFoundError; anything else unchanged. */
 function notFound(error: unknown, userId: string): unknown {
   if (isRecordNotFound(error)) {
@@ -258,7 +273,7 @@ function toConnection(row: { id: string; name: string; strategy: string }): Data
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     user_id: row.userId,
     email: row.email,
