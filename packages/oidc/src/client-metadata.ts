@@ -58,9 +58,16 @@ export const EXTRA_CLIENT_PROPERTIES = [
 
 const SUPPORTED = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'implicit']);
 
+// A client without callbacks cannot complete a browser login, so its interactive grants are left out
+// (oidc-provider would otherwise refuse the whole client, machine grants included, for lacking
+// redirect_uris; Auth0 lets such a client use client credentials).
+const NEEDS_CALLBACKS = new Set(['authorization_code', 'implicit', 'refresh_token']);
+
 function supportedGrantTypes(client: Client): string[] {
   const declared = client.grantTypes.length > 0 ? client.grantTypes : defaultGrantTypes(client.appType);
-  return declared.filter((grant) => SUPPORTED.has(grant));
+  return declared.filter(
+    (grant) => SUPPORTED.has(grant) && (client.callbacks.length > 0 || !NEEDS_CALLBACKS.has(grant)),
+  );
 }
 
 /** Auth0's defaults per application type when `grant_types` is empty. */

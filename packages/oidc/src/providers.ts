@@ -4,6 +4,7 @@ import { keysStamp, primaryDomain, type SigningKey, type Storage, type Tenant } 
 import { createLocalJWKSet } from 'jose';
 import Provider from 'oidc-provider';
 import { createAdapterFactory } from './adapter.ts';
+import { installAuditEvents } from './audit-events.ts';
 import { buildConfiguration } from './configuration.ts';
 import { patchProvider } from './grant-extras.ts';
 import { revokeGrant } from './grant-revocation.ts';
@@ -117,6 +118,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     const log = deps.log.child({ tenant: tenant.name });
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
+    installAuditEvents(provider, { storage: deps.storage, tenantId: tenant.id, log });
     return provider;
   }
 

@@ -2,6 +2,7 @@ import type { PostLoginOutcome, PostLoginPort } from '@tessera/core';
 import type { Storage, User } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { recordLoginOutcome } from '../audit-events.ts';
 import { tenantSettings } from '../tenant-settings.ts';
 import { finish } from './interaction-context.ts';
 
@@ -49,7 +50,15 @@ export async function completeLogin(
     login: { amr },
     actionSettings: tenantSettings(request.tenant).actions,
   });
-  return applyOutcome(provider, request, reply, outcome, { accountId: user.user_id, amr });
+  const answer = await applyOutcome(provider, request, reply, outcome, { accountId: user.user_id, amr });
+  // After the interaction finished: a login whose finish failed is not recorded as one.
+  recordLoginOutcome(deps.storage, request, {
+    userId: user.user_id,
+    clientId: String(interaction.params.client_id),
+    outcome,
+    user,
+  });
+  return answer;
 }
 
 /**

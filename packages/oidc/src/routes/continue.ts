@@ -1,5 +1,6 @@
 import { InvalidRequestError, type PostLoginPort } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recordLoginOutcome } from '../audit-events.ts';
 import { applyOutcome } from './complete-login.ts';
 import type { InteractionDeps } from './interaction-context.ts';
 
@@ -53,7 +54,13 @@ export async function continueRoutes(
       transaction.login === undefined
         ? undefined
         : { accountId: transaction.userId, amr: transaction.login.amr };
-    return applyOutcome(provider, request, reply, outcome, login);
+    const answer = await applyOutcome(provider, request, reply, outcome, login);
+    recordLoginOutcome(deps.storage, request, {
+      userId: transaction.userId,
+      clientId: transaction.clientId,
+      outcome,
+    });
+    return answer;
   };
   app.get('/continue', resume);
   app.post('/continue', resume);

@@ -1,6 +1,7 @@
 import type { PostLoginPort } from '@tessera/core';
 import { dummyVerify, MAX_PASSWORD_LENGTH, verifyPassword } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recordLoginFailure } from '../audit-events.ts';
 import { tenantSettings } from '../tenant-settings.ts';
 import type { Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
@@ -61,8 +62,14 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     let valid = false;
     if (found && acceptable) valid = await verifyPassword(password, found.passwordHash);
     else await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH));
+    const clientId = String(interaction.params.client_id);
     if (!found || !valid) {
       await deps.throttle.recordFailure(identifier, request.ip);
+      recordLoginFailure(
+        deps.storage,
+        request,
+        found ? { type: 'fp', clientId, identifier, user: found.user } : { type: 'fu', clientId, identifier },
+      );
       return renderLogin(
         deps,
         request,
@@ -72,8 +79,16 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
         400,
       );
     }
-    if (found.user.blocked)
+    if (found.user.blocked) {
+      recordLoginFailure(deps.storage, request, {
+        type: 'f',
+        clientId,
+        identifier,
+        user: found.user,
+        description: 'user is blocked',
+      });
       return renderLogin(deps, request, reply, interaction, { identifier, error: 'blocked' }, 403);
+    }
     await deps.throttle.recordSuccess(identifier);
 
     return completeLogin(deps, provider, request, reply, interaction, found.user, ['pwd']);

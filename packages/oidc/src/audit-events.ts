@@ -1,0 +1,173 @@
+import type { PostLoginOutcome } from '@tessera/core';
+import { type AuditEvent, DATABASE_CONNECTION, type Storage, type User } from '@tessera/storage';
+import type { FastifyRequest } from 'fastify';
+import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+
+// Auth0's log events of the protocol side (`/api/v2/logs`): logins (`s`, `f`, `fp`, `fu`) and token
+// exchanges (`seacft`/`feacft` code, `sertft`/`fertft` refresh token, `seccft`/`feccft` client
+// credentials). Never a password, a code or a token: only who, which app, from where and why it failed.
+
+interface ErrorLog {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/**
+ * Recording is fire-and-forget: a login or a token request never waits for the audit write, and a
+ * failed write is logged, never thrown (no unhandled rejection, no failed login). The writes still in
+ * flight are bounded, so a flood (credential stuffing) cannot queue unbounded work: beyond the bound,
+ * events are dropped with a warning in the process log.
+ */
+const MAX_IN_FLIGHT = 256;
+let inFlight = 0;
+
+function record(
+  storage: Storage,
+  log: ErrorLog,
+  tenantId: string,
+  build: () => Promise<AuditEvent | undefined>,
+) {
+  if (inFlight >= MAX_IN_FLIGHT) {
+    log.warn({ tenantId }, 'audit log writes are backed up; dropping a log event');
+    return;
+  }
+  inFlight++;
+  build()
+    .then((event) => (event ? storage.auditLogs.record(tenantId, event) : undefined))
+    .catch((error: unknown) => log.error({ err: error }, 'could not record a log event'))
+    .finally(() => {
+      inFlight--;
+    });
+}
+
+const clip = (text: string | undefined | null, max = 256) => (text ? text.slice(0, max) : null);
+
+async function clientName(storage: Storage, tenantId: string, clientId: string | null) {
+  if (!clientId) return null;
+  return (await storage.clients.findById(tenantId, clientId))?.name ?? null;
+}
+
+/** Who the event is about, as Auth0 names them: `user_name` is the email (else the username). */
+const userFields = (user: User) => ({
+  userId: user.user_id,
+  userName: user.email ?? user.username,
+  connection: user.identities[0]?.connection ?? DATABASE_CONNECTION,
+});
+
+const fromRequest = (request: FastifyRequest) => ({
+  ip: request.ip,
+  userAgent: clip(request.headers['user-agent']),
+});
+
+const WRONG_CREDENTIALS = 'Wrong email or password.';
+
+/**
+ * A refused login form: `fp` (wrong password of a known user), `fu` (no such user: `user_name` is what
+ * was typed, as Auth0 keeps it) or `f` (e.g. a blocked user, with the reason as description).
+ */
+export function recordLoginFailure(
+  storage: Storage,
+  request: FastifyRequest,
+  failure: { clientId: string; identifier: string } & (
+    | { type: 'fp'; user: User }
+    | { type: 'fu' }
+    | { type: 'f'; user: User; description: string }
+  ),
+) {
+  const tenantId = request.tenant.id;
+  record(storage, request.log, tenantId, async () => ({
+    type: failure.type,
+    description: failure.type === 'f' ? failure.description : WRONG_CREDENTIALS,
+    clientId: failure.clientId,
+    clientName: await clientName(storage, tenantId, failure.clientId),
+    ...(failure.type === 'fu'
+      ? { userName: clip(failure.identifier, 320), connection: DATABASE_CONNECTION }
+      : userFields(failure.user)),
+    ...fromRequest(request),
+  }));
+}
+
+/**
+ * How a login ended once the user was authenticated: `s` when it completes, `f` with the reason when
+ * the post-login trigger denied it; nothing yet while an action has sent the user away (the login
+ * ends, and is recorded, at `/continue`).
+ */
+export function recordLoginOutcome(
+  storage: Storage,
+  request: FastifyRequest,
+  login: { userId: string; clientId: string; outcome: PostLoginOutcome; user?: User },
+) {
+  if (login.outcome.kind === 'redirect') return;
+  const { outcome } = login;
+  const tenantId = request.tenant.id;
+  record(storage, request.log, tenantId, async () => {
+    const user = login.user ?? (await storage.users.findById(tenantId, login.userId));
+    return {
+      type: outcome.kind === 'deny' ? 'f' : 's',
+      ...(outcome.kind === 'deny' ? { description: clip(outcome.description, 512) } : {}),
+      clientId: login.clientId,
+      clientName: await clientName(storage, tenantId, login.clientId),
+      ...(user ? userFields(user) : { userId: login.userId }),
+      ...fromRequest(request),
+      ...(outcome.kind === 'deny' ? { details: { error: outcome.error } } : {}),
+      ...(outcome.kind !== 'deny' && user ? { details: { stats: { loginsCount: user.logins_count } } } : {}),
+    };
+  });
+}
+
+/** Auth0's event types of the token endpoint, per grant type: [success, failure]. */
+const EXCHANGES: Record<string, [string, string]> = {
+  authorization_code: ['seacft', 'feacft'],
+  refresh_token: ['sertft', 'fertft'],
+  client_credentials: ['seccft', 'feccft'],
+};
+
+/** Records the token endpoint's exchanges from oidc-provider's `grant.success` / `grant.error` events. */
+export function installAuditEvents(
+  provider: Provider,
+  deps: { storage: Storage; tenantId: string; log: ErrorLog },
+) {
+  const exchange = (ctx: KoaContextWithOIDC, outcome: 0 | 1, description?: string) => {
+    // A listener that throws would break the token response it observes: never let one escape.
+    try {
+      const params = (ctx.oidc.params ?? {}) as Record<string, unknown>;
+      const types = EXCHANGES[String(params.grant_type)];
+      if (!types) return;
+      // On failure the client may not have authenticated: the id it claimed, as Auth0 logs it.
+      const clientId = clip(
+        ctx.oidc.client?.clientId ?? (typeof params.client_id === 'string' ? params.client_id : null),
+        64,
+      );
+      const userId = ctx.oidc.entities.Account?.accountId ?? null;
+      const ip = ctx.ip;
+      const userAgent = clip(ctx.get('user-agent'));
+      record(deps.storage, deps.log, deps.tenantId, async () => {
+        const user = userId ? await deps.storage.users.findById(deps.tenantId, userId) : undefined;
+        return {
+          type: types[outcome],
+          description: clip(description, 512),
+          clientId,
+          clientName: await clientName(deps.storage, deps.tenantId, clientId),
+          ...(user ? userFields(user) : { userId }),
+          ip,
+          userAgent,
+        };
+      });
+    } catch (error) {
+      deps.log.error({ err: error }, 'could not record a log event');
+    }
+  };
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => exchange(ctx, 0));
+  provider.on(
+    'grant.error',
+    (
+      ctx: KoaContextWithOIDC,
+      error: { error_description?: string; error_detail?: string; message?: string },
+    ) => {
+      // The description the client saw, plus oidc-provider's detail (e.g. "authorization code not found"),
+      // which names the check that failed, never a value.
+      const description = error.error_description ?? error.message;
+      exchange(ctx, 1, error.error_detail ? `${description} (${error.error_detail})` : description);
+    },
+  );
+}
