@@ -75,7 +75,8 @@ export function createApp(deps: AppDeps) {
       await fastify.register(
         createManagement({
           storage: deps.storage,
-          issuerOf: (tenant) => issuerFor(primaryDomain(tenant) ?? 'localhost', deps.config.http.publicScheme),
+          issuerOf: (tenant) =>
+            issuerFor(primaryDomain(tenant) ?? 'localhost', deps.config.http.publicScheme),
           actions: deps.actionsAdmin,
           invalidateTenant: (tenantId) => oidc.providers.invalidate(tenantId),
           log: deps.log.child({ component: 'management' }),

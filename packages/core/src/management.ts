@@ -22,6 +22,8 @@ export const MANAGEMENT_SCOPES = [
   'update:signing_keys',
   ...crud('forms'),
   ...crud('authentication_methods'),
+  'read:guardian_factors',
+  'update:guardian_factors',
   'read:tenant_settings',
   'update:tenant_settings',
   'read:custom_domains',
@@ -44,21 +46,37 @@ export interface ActionCodeProblem {
 }
 
 /**
+ * A test run's report, Auth0's `payload` of `POST /actions/actions/{id}/test`: `logs` (console
+ * output as one string), `stats`, `error` when the action failed; Tessera adds the `outcome`
+ * (`completed` | `denied` | `failed`) and the api calls the action made (`commands`, secrets redacted).
+ */
+export interface ActionTestPayload {
+  outcome: string;
+  commands: unknown[];
+  logs: string;
+  stats: { action_duration_ms: number };
+  error?: { id: string; msg: string };
+}
+
+/**
  * What the Management API needs from the Actions runtime (wired in apps/server; the management
  * package does not import the sandbox): the deploy-time code check and a test run of a draft.
  */
 export interface ActionsAdminPort {
+  /** The modules an action may `require` (Tessera installs no npm dependencies). */
+  readonly allowedModules: readonly string[];
   /** Syntax, allowed modules, size and the exported `onExecutePostLogin` handler. */
   check(code: string): Promise<{ ok: true } | { ok: false; problems: ActionCodeProblem[] }>;
   /**
    * Runs `code` once against `event` (a partial post-login event, completed with defaults) in the
-   * sandbox, with a throwaway cache: nothing real is read or written. Resolves with Auth0's test
-   * response payload (`{ stats, logs, commands… }`); InvalidRequestError for a malformed event.
+   * sandbox, with a throwaway cache: nothing real is read or written, nothing it asks for is applied.
+   * Resolves with Auth0's test response (`{ payload }`), also when the code fails (the failure is in
+   * `payload.error`); InvalidRequestError for a malformed event.
    */
   test(input: {
     tenantId: string;
     code: string;
     secrets: Record<string, string>;
     event: Record<string, unknown>;
-  }): Promise<Record<string, unknown>>;
+  }): Promise<{ payload: ActionTestPayload }>;
 }

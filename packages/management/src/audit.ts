@@ -2,8 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { ManagementDeps } from './plugin.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-// Names whose values are credentials (`secrets[].value` of an action included).
-const SECRET_KEY = /^(password|client_secret|secret|value|private_key|key|cert|signing_key|token|access_token|refresh_token_value)$/i;
+// Names whose values are credentials. `value` is one only inside an action's `secrets` list (a scope's
+// `value` is its name, which the log should show).
+const SECRET_KEY = /^(password|client_secret|secret|private_key|key|signing_key|token|access_token)$/i;
 const MAX_STRING = 512;
 
 /**
@@ -36,7 +37,10 @@ export async function recordWrite(
           query: request.query ?? {},
           body: redact(request.body),
           channel: 'api',
-          auth: { strategy: 'jwt', credentials: { jti: request.caller.tokenId ?? null, client_id: request.caller.clientId } },
+          auth: {
+            strategy: 'jwt',
+            credentials: { jti: request.caller.tokenId ?? null, client_id: request.caller.clientId },
+          },
         },
         response: { statusCode },
       },
@@ -53,8 +57,23 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) ? '[redacted]' : key === 'secrets' ? redactSecrets(item) : redact(item, depth + 1),
+    ]),
   );
+}
+
+/** An action's `secrets`: names kept, values never. */
+function redactSecrets(secrets: unknown): unknown {
+  if (!Array.isArray(secrets)) return '[redacted]';
+  return secrets
+    .slice(0, 100)
+    .map((secret) =>
+      secret !== null && typeof secret === 'object' && typeof (secret as { name?: unknown }).name === 'string'
+        ? { name: (secret as { name: string }).name.slice(0, MAX_STRING), value: '[redacted]' }
+        : '[redacted]',
+    );
 }
 
 const truncate = (text: string) => text.slice(0, 256);

@@ -1,7 +1,7 @@
 import { managementAudience } from '@tessera/core';
 import type { Storage, Tenant } from '@tessera/storage';
 import type { FastifyRequest } from 'fastify';
-import { createLocalJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
+import { createLocalJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { ApiError } from './errors.ts';
 
 /** Who is calling: the machine client of a client-credentials token and the scopes it was granted. */
@@ -35,7 +35,9 @@ export async function authenticate(
   if (!match) throw unauthorized('Bad HTTP authentication header format');
   const keys = await storage.signingKeys.list(tenant.id);
   const jwks = createLocalJWKSet({
-    keys: keys.flatMap((key) => (key.publicJwk ? [key.publicJwk as Parameters<typeof createLocalJWKSet>[0]['keys'][number]] : [])),
+    keys: keys.flatMap((key) =>
+      key.publicJwk ? [key.publicJwk as Parameters<typeof createLocalJWKSet>[0]['keys'][number]] : [],
+    ),
   });
   let payload: JWTPayload;
   try {

@@ -58,7 +58,12 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
           reply.header('cache-control', 'no-store');
           const scopes = request.routeOptions.config?.scopes;
           if (scopes === undefined) return; // the not-found handler
-          request.caller = await authenticate(request, deps.storage, request.tenant, deps.issuerOf(request.tenant));
+          request.caller = await authenticate(
+            request,
+            deps.storage,
+            request.tenant,
+            deps.issuerOf(request.tenant),
+          );
           requireScope(request.caller, scopes);
         });
         api.addHook('onResponse', async (request, reply) => {

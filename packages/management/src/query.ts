@@ -59,3 +59,6 @@ export function project<T extends object>(item: T, query: FieldsQuery): Partial<
   const keep = query.include_fields !== false;
   return Object.fromEntries(Object.entries(item).filter(([key]) => wanted.has(key) === keep)) as Partial<T>;
 }
+
+/** The query schema of a route reading one resource: only `fields` / `include_fields`. */
+export const FIELDS_ONLY = { type: 'object', additionalProperties: false, properties: FIELDS_QUERY } as const;

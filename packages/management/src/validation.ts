@@ -4,8 +4,22 @@ import { invalidBody, invalidQuery, invalidUri } from './errors.ts';
 
 // Bodies are checked as sent: no coercion ("5" is not a number) and unknown properties are errors,
 // never silently dropped (SECURITY.md 40). Query strings arrive as text, so they are coerced.
-const bodies = new Ajv({ verbose: true, allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
-const queries = new Ajv({ verbose: true, allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: false, strict: false });
+const bodies = new Ajv({
+  verbose: true,
+  allErrors: false,
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: false,
+  strict: false,
+});
+const queries = new Ajv({
+  verbose: true,
+  allErrors: false,
+  coerceTypes: true,
+  removeAdditional: false,
+  useDefaults: false,
+  strict: false,
+});
 
 /** Fastify's validator compiler for the Management API scope. */
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {

@@ -32,13 +32,18 @@ describe('Management API authentication', () => {
     const { privateKey } = await generateKeyPair('RS256');
     const payload = JSON.parse(Buffer.from(h.adminToken.split('.')[1]!, 'base64url').toString());
     const forged = await new SignJWT(payload)
-      .setProtectedHeader({ alg: 'RS256', kid: JSON.parse(Buffer.from(h.adminToken.split('.')[0]!, 'base64url').toString()).kid })
+      .setProtectedHeader({
+        alg: 'RS256',
+        kid: JSON.parse(Buffer.from(h.adminToken.split('.')[0]!, 'base64url').toString()).kid,
+      })
       .sign(privateKey);
     assertAuth0Error(await h.call('GET', '/logs', { token: forged }), 401, 'invalid_token', /Invalid token/);
   });
 
   it('refuses an expired token, even one the tenant signed', async () => {
-    const key = (await h.server.storage.signingKeys.list(h.tenantId)).find((k) => k.use === 'sig' && k.state === 'current');
+    const key = (await h.server.storage.signingKeys.list(h.tenantId)).find(
+      (k) => k.use === 'sig' && k.state === 'current',
+    );
     assert.ok(key?.publicJwk);
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ scope: 'read:logs', client_id: 'x' })
@@ -74,7 +79,12 @@ describe('Management API authentication', () => {
       }),
     });
     const { access_token } = (await response.json()) as { access_token: string };
-    assertAuth0Error(await h.call('GET', '/logs', { token: access_token }), 401, 'invalid_token', /Bad audience/);
+    assertAuth0Error(
+      await h.call('GET', '/logs', { token: access_token }),
+      401,
+      'invalid_token',
+      /Bad audience/,
+    );
   });
 
   it('answers 403 insufficient_scope naming the scope, and the write does not happen', async () => {
@@ -82,7 +92,12 @@ describe('Management API authentication', () => {
     const listed = await h.call('GET', '/logs', { token });
     assert.equal(listed.status, 200);
     const response = await h.call('POST', '/roles', { token, body: { name: 'should-not-exist' } });
-    assertAuth0Error(response, 403, 'insufficient_scope', /Insufficient scope, expected any of: create:roles/);
+    assertAuth0Error(
+      response,
+      403,
+      'insufficient_scope',
+      /Insufficient scope, expected any of: create:roles/,
+    );
   });
 
   it('answers unknown paths with Auth0 404 body after authentication', async () => {

@@ -33,6 +33,7 @@ export interface CallOptions {
 export interface ApiResponse {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON bodies of the API
   body: any;
 }
 
@@ -62,7 +63,12 @@ export async function startManagement(env: Record<string, string> = {}): Promise
       const response = await fetch(`${server.url}/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience }),
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          audience,
+        }),
       });
       const body = (await response.json()) as { access_token?: string };
       assert.equal(response.status, 200, JSON.stringify(body));
@@ -95,7 +101,9 @@ export async function startManagement(env: Record<string, string> = {}): Promise
       async call(method, path, options = {}) {
         const token = options.token === undefined ? adminToken : options.token;
         const headers: Record<string, string> = {
-          ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(options.body !== undefined || options.raw !== undefined
+            ? { 'content-type': 'application/json' }
+            : {}),
           ...(token === null ? {} : { authorization: `Bearer ${token}` }),
           ...options.headers,
         };
@@ -105,7 +113,11 @@ export async function startManagement(env: Record<string, string> = {}): Promise
           body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
         });
         const text = await response.text();
-        return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+        return {
+          status: response.status,
+          headers: response.headers,
+          body: text === '' ? undefined : JSON.parse(text),
+        };
       },
       stop: () => server.stop(),
     };

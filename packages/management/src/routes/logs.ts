@@ -7,9 +7,17 @@ import { FIELDS_QUERY, type FieldsQuery, PAGE_QUERY, type PageQuery, pageOf, pro
 interface LogQuery extends PageQuery, FieldsQuery {
   sort?: string;
   q?: string;
+  /** The auth0 SDK's name for `q`. */
+  search?: string;
+  from?: string;
+  take?: number;
 }
 
-/** Auth0's `/logs`: the tenant's log events, newest first, filterable by type, user and client. */
+/**
+ * Auth0's `/logs`: the tenant's log events, newest first, filterable by type, user and client; or,
+ * with `from` (a log id), Auth0's checkpoint mode: up to `take` events after that one, oldest first,
+ * every other parameter ignored (how log exporters follow the log).
+ */
 export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
   api.get<{ Querystring: LogQuery }>(
     '/logs',
@@ -24,13 +32,25 @@ export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): vo
             ...FIELDS_QUERY,
             sort: { type: 'string', enum: ['date:1', 'date:-1'] },
             q: { type: 'string', maxLength: 1024 },
+            search: { type: 'string', maxLength: 1024 },
+            from: { type: 'string', minLength: 1, maxLength: 64 },
+            take: { type: 'integer', minimum: 1, maximum: 100 },
           },
         },
       },
     },
     async (request) => {
+      if (request.query.from !== undefined) {
+        const logs = await storage.auditLogs.listFrom(
+          request.tenant.id,
+          request.query.from,
+          request.query.take ?? 50,
+        );
+        return logs.map(toWire);
+      }
       const { page, perPage, skip } = pageOf(request.query);
-      const filter = parseLogQuery(request.query.q);
+      const q = [request.query.q, request.query.search].filter((term) => term?.trim()).join(' AND ');
+      const filter = parseLogQuery(q);
       const { logs, total } = await storage.auditLogs.list(request.tenant.id, {
         page,
         perPage,
@@ -81,7 +101,7 @@ function parseLogQuery(q: string | undefined): { types?: string[]; userId?: stri
   return filter;
 }
 
-/** Auth0's log event shape; absent values are left out, as Auth0 does. */
+/** Auth0's log event shape; absent values (and empty details) are left out, as Auth0 does. */
 export function toWire(log: AuditLog): Record<string, unknown> {
   const wire: Record<string, unknown> = {
     log_id: log.logId,
@@ -97,5 +117,9 @@ export function toWire(log: AuditLog): Record<string, unknown> {
     user_agent: log.userAgent,
     details: log.details,
   };
-  return Object.fromEntries(Object.entries(wire).filter(([, value]) => value !== null && value !== ''));
+  const empty = (value: unknown) =>
+    value === null ||
+    value === '' ||
+    (typeof value === 'object' && Object.keys(value as object).length === 0);
+  return Object.fromEntries(Object.entries(wire).filter(([, value]) => !empty(value)));
 }

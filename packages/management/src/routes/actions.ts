@@ -1,0 +1,150 @@
+import type { ActionChanges } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import type { ManagementDeps } from '../plugin.ts';
+import { checkCode } from './action-deploy.ts';
+import {
+  type ActionBody,
+  CREATE_ACTION,
+  checkActionBody,
+  ID_PARAMS,
+  UPDATE_ACTION,
+} from './actions-schema.ts';
+import { actionNotFound, actionWire, orNotFound } from './actions-wire.ts';
+
+interface ListQuery {
+  triggerId?: string;
+  actionName?: string;
+  deployed?: boolean;
+  installed?: boolean;
+  page?: number;
+  per_page?: number;
+}
+
+type Params = { Params: { id: string } };
+
+/**
+ * Auth0's `/actions/actions`: drafts. Editing a draft never changes what logins run; only a deploy
+ * (routes/action-deploy.ts) or a roll back (routes/action-versions.ts) does.
+ */
+export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+  const { storage } = deps;
+
+  api.post<{ Body: ActionBody & { name: string } }>(
+    '/actions/actions',
+    { config: { scopes: ['create:actions'], audit: 'Create an action' }, schema: { body: CREATE_ACTION } },
+    async (request, reply) => {
+      const { body } = request;
+      const { supportedTriggers } = checkActionBody(body, deps.actions.allowedModules);
+      const code = body.code ?? '';
+      // `deploy: true` deploys version 1 with the action: the code passes the deploy check first.
+      if (body.deploy) await checkCode(deps, code);
+      const action = await storage.actions.create(
+        request.tenant.id,
+        {
+          name: body.name,
+          code,
+          supportedTriggers: supportedTriggers!,
+          ...(body.runtime === undefined ? {} : { runtime: body.runtime }),
+          dependencies: [],
+          secrets: (body.secrets ?? []).map((s) => ({ name: s.name, value: s.value! })),
+        },
+        { deploy: body.deploy === true },
+      );
+      return reply.code(201).send(actionWire(action));
+    },
+  );
+
+  api.get<{ Querystring: ListQuery }>(
+    '/actions/actions',
+    {
+      config: { scopes: ['read:actions'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            triggerId: { type: 'string', maxLength: 64 },
+            actionName: { type: 'string', maxLength: 256 },
+            deployed: { type: 'boolean' },
+            installed: { type: 'boolean' },
+            page: { type: 'integer', minimum: 0, maximum: 100_000 },
+            per_page: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { triggerId, actionName, deployed, installed } = request.query;
+      const page = request.query.page ?? 0;
+      // Auth0: 20 by default; the list is always wrapped with its total.
+      const perPage = request.query.per_page ?? 20;
+      // Every action in Tessera is a custom one: none comes installed from a marketplace integration.
+      const { actions, total } =
+        installed === true
+          ? { actions: [], total: 0 }
+          : await storage.actions.list(request.tenant.id, {
+              ...(triggerId === undefined ? {} : { triggerId }),
+              ...(actionName === undefined ? {} : { name: actionName }),
+              ...(deployed === undefined ? {} : { deployed }),
+              skip: page * perPage,
+              take: perPage,
+            });
+      return { actions: actions.map(actionWire), total, page, per_page: perPage };
+    },
+  );
+
+  api.get<Params>(
+    '/actions/actions/:id',
+    { config: { scopes: ['read:actions'] }, schema: { params: ID_PARAMS } },
+    async (request) => {
+      const action = await storage.actions.get(request.tenant.id, request.params.id);
+      if (!action) throw actionNotFound();
+      return actionWire(action);
+    },
+  );
+
+  api.patch<Params & { Body: ActionBody }>(
+    '/actions/actions/:id',
+    {
+      config: { scopes: ['update:actions'], audit: 'Update an action' },
+      schema: { params: ID_PARAMS, body: UPDATE_ACTION },
+    },
+    async (request) => {
+      const { body } = request;
+      const { supportedTriggers } = checkActionBody(body, deps.actions.allowedModules);
+      const changes: ActionChanges = {
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.code === undefined ? {} : { code: body.code }),
+        ...(body.runtime === undefined ? {} : { runtime: body.runtime }),
+        ...(body.dependencies === undefined ? {} : { dependencies: [] }),
+        ...(supportedTriggers === undefined ? {} : { supportedTriggers }),
+        ...(body.secrets === undefined ? {} : { secrets: body.secrets }),
+      };
+      const action = storage.actions.update(request.tenant.id, request.params.id, changes);
+      return actionWire(await orNotFound(action, actionNotFound));
+    },
+  );
+
+  api.delete<Params & { Querystring: { force?: boolean } }>(
+    '/actions/actions/:id',
+    {
+      config: { scopes: ['delete:actions'], audit: 'Delete an action' },
+      schema: {
+        params: ID_PARAMS,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { force: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const force = request.query.force === true;
+      await orNotFound(
+        storage.actions.delete(request.tenant.id, request.params.id, { force }),
+        actionNotFound,
+      );
+      return reply.code(204).send();
+    },
+  );
+}

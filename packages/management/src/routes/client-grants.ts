@@ -1,0 +1,197 @@
+import { ConflictError, NotFoundError } from '@tessera/core';
+import type { ClientGrant, Storage } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import { conflict, inexistent, invalidBody } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+
+const ID_PARAMS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const SCOPE = {
+  type: 'array',
+  maxItems: 1000,
+  uniqueItems: true,
+  items: { type: 'string', minLength: 1, maxLength: 280 },
+} as const;
+
+interface ListQuery extends PageQuery {
+  from?: string;
+  take?: number;
+  audience?: string;
+  client_id?: string;
+  allow_any_organization?: boolean;
+  subject_type?: string;
+}
+
+const noSuchGrant = () => inexistent('client_grant', 'The client grant does not exist');
+
+/**
+ * Auth0's `/client-grants`: which API a machine client may call through client credentials, with
+ * which of its scopes. The provider caches a client's grants for 5 seconds
+ * (packages/oidc/src/tenant-lookups.ts), an empty list included, so every change drops the tenant's
+ * provider: a grant made now works for the very next token request.
+ */
+export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTenant }: ManagementDeps): void {
+  api.get<{ Querystring: ListQuery }>(
+    '/client-grants',
+    {
+      config: { scopes: ['read:client_grants'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            from: { type: 'string', maxLength: 64 },
+            take: { type: 'integer', minimum: 1, maximum: 100 },
+            audience: { type: 'string', maxLength: 600 },
+            client_id: { type: 'string', maxLength: 64 },
+            allow_any_organization: { type: 'boolean' },
+            subject_type: { type: 'string', enum: ['client', 'user'] },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      // Tessera has no organizations and no user-delegated grants: those filters match nothing.
+      const none = query.allow_any_organization === true || query.subject_type === 'user';
+      const filter = { audience: query.audience, clientId: query.client_id };
+      if (query.from !== undefined || query.take !== undefined) {
+        // Auth0's checkpoint mode (what the SDK asks for): `next` is the last id when more follow.
+        const take = query.take ?? 50;
+        const { grants } = none
+          ? { grants: [] }
+          : await storage.clientGrants.list(request.tenant.id, {
+              ...filter,
+              from: query.from || undefined,
+              take: take + 1,
+            });
+        const page = grants.slice(0, take).map(toWire);
+        return grants.length > take
+          ? { client_grants: page, next: page.at(-1)?.id }
+          : { client_grants: page };
+      }
+      const { skip, perPage } = pageOf(query);
+      const { grants, total } = none
+        ? { grants: [], total: 0 }
+        : await storage.clientGrants.list(request.tenant.id, { ...filter, skip, take: perPage });
+      const items = grants.map(toWire);
+      return query.include_totals ? { client_grants: items, start: skip, limit: perPage, total } : items;
+    },
+  );
+
+  api.post<{ Body: { client_id: string; audience: string; scope?: string[] } }>(
+    '/client-grants',
+    {
+      config: { scopes: ['create:client_grants'], audit: 'Create client grant' },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['client_id', 'audience'],
+          properties: {
+            client_id: { type: 'string', minLength: 1, maxLength: 64 },
+            audience: { type: 'string', minLength: 1, maxLength: 600 },
+            scope: SCOPE,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.tenant.id;
+      const { client_id: clientId, audience, scope = [] } = request.body;
+      if (!(await storage.clients.findById(tenantId, clientId)))
+        throw inexistent('client', 'The client does not exist');
+      await checkScopes(storage, tenantId, audience, scope);
+      let grant: ClientGrant;
+      try {
+        grant = await storage.clientGrants.create(tenantId, { clientId, audience, scope });
+      } catch (error) {
+        if (error instanceof ConflictError)
+          throw conflict('Client grant already exists', 'client_grant_conflict');
+        throw error;
+      }
+      invalidateTenant(tenantId);
+      return reply.code(201).send(toWire(grant));
+    },
+  );
+
+  api.get<{ Params: { id: string } }>(
+    '/client-grants/:id',
+    { config: { scopes: ['read:client_grants'] }, schema: { params: ID_PARAMS } },
+    async (request) => {
+      const grant = await storage.clientGrants.findById(request.tenant.id, request.params.id);
+      if (!grant) throw noSuchGrant();
+      return toWire(grant);
+    },
+  );
+
+  api.patch<{ Params: { id: string }; Body: { scope?: string[] } }>(
+    '/client-grants/:id',
+    {
+      config: { scopes: ['update:client_grants'], audit: 'Update client grant' },
+      schema: {
+        params: ID_PARAMS,
+        body: { type: 'object', additionalProperties: false, properties: { scope: SCOPE } },
+      },
+    },
+    async (request) => {
+      const tenantId = request.tenant.id;
+      const current = await storage.clientGrants.findById(tenantId, request.params.id);
+      if (!current) throw noSuchGrant();
+      if (request.body.scope === undefined) return toWire(current);
+      await checkScopes(storage, tenantId, current.audience, request.body.scope);
+      const grant = await grantMustExist(
+        storage.clientGrants.update(tenantId, current.id, request.body.scope),
+      );
+      invalidateTenant(tenantId);
+      return toWire(grant);
+    },
+  );
+
+  api.delete<{ Params: { id: string } }>(
+    '/client-grants/:id',
+    {
+      config: { scopes: ['delete:client_grants'], audit: 'Delete client grant' },
+      schema: { params: ID_PARAMS },
+    },
+    async (request, reply) => {
+      await grantMustExist(storage.clientGrants.delete(request.tenant.id, request.params.id));
+      invalidateTenant(request.tenant.id);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** The API must exist and declare every scope granted (a token could otherwise carry an unknown scope). */
+async function checkScopes(storage: Storage, tenantId: string, audience: string, scope: string[]) {
+  const api = await storage.resourceServers.findByIdentifier(tenantId, audience);
+  if (!api) throw inexistent('resource_server', `No resource with identifier ${audience}`);
+  const unknown = scope.find((value) => !api.scopes.some((declared) => declared.value === value));
+  if (unknown !== undefined) {
+    throw invalidBody(
+      `Payload validation error: '${unknown}' is not a scope of the resource server '${audience}' on property scope.`,
+    );
+  }
+}
+
+async function grantMustExist<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof NotFoundError ? noSuchGrant() : error;
+  }
+}
+
+const toWire = (grant: ClientGrant) => ({
+  id: grant.id,
+  client_id: grant.clientId,
+  audience: grant.audience,
+  scope: grant.scope,
+});

@@ -1,0 +1,197 @@
+import { NotFoundError } from '@tessera/core';
+import type { Storage } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import { inexistent } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import {
+  FIELDS_ONLY,
+  FIELDS_QUERY,
+  type FieldsQuery,
+  PAGE_QUERY,
+  type PageQuery,
+  pageOf,
+  project,
+} from '../query.ts';
+import { checkClient } from './client-checks.ts';
+import { APP_TYPES, CLIENT_PROPERTIES, type ClientBody, toInput, toWire } from './client-wire.ts';
+import { requireSigningAlg } from './signing-alg.ts';
+
+const ID_PARAMS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const CREATE_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: CLIENT_PROPERTIES,
+} as const;
+
+const PATCH_BODY = { type: 'object', additionalProperties: false, properties: CLIENT_PROPERTIES } as const;
+
+interface ListQuery extends PageQuery, FieldsQuery {
+  app_type?: string;
+  is_first_party?: boolean;
+  is_global?: boolean;
+}
+
+const noSuchClient = () => inexistent('client', 'The client does not exist');
+
+/**
+ * Auth0's `/clients` (applications). The secret exists in clear only in the answers to POST and
+ * rotate-secret: Tessera stores an HMAC of it, so unlike Auth0 (which shows it to callers holding
+ * `read:client_keys`) no GET can return it; a lost secret is replaced by rotating it.
+ *
+ * The OIDC provider reads clients through a 5-second cache (packages/oidc/src/adapter.ts): an update
+ * or deletion drops the tenant's provider so the change applies at once here; other processes see it
+ * when their cache entry expires. Secrets are checked against the database on every request, so a
+ * rotation stops the old secret at once everywhere.
+ */
+export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }: ManagementDeps): void {
+  api.get<{ Querystring: ListQuery }>(
+    '/clients',
+    {
+      config: { scopes: ['read:clients'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            ...FIELDS_QUERY,
+            app_type: { type: 'string', maxLength: 256 },
+            is_first_party: { type: 'boolean' },
+            is_global: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const { skip, perPage } = pageOf(query);
+      const appTypes = query.app_type?.split(',').map((type) => type.trim());
+      // No Tessera client is global (Auth0's legacy all-applications client).
+      const { clients, total } =
+        query.is_global === true
+          ? { clients: [], total: 0 }
+          : await storage.clients.list(request.tenant.id, {
+              skip,
+              take: perPage,
+              appTypes: appTypes?.filter((type) => (APP_TYPES as readonly string[]).includes(type)),
+              isFirstParty: query.is_first_party,
+            });
+      const items = clients.map((client) => project(toWire(client, request.tenant.name), query));
+      return query.include_totals ? { start: skip, limit: perPage, total, clients: items } : items;
+    },
+  );
+
+  api.post<{ Body: ClientBody & { name: string } }>(
+    '/clients',
+    { config: { scopes: ['create:clients'], audit: 'Create a client' }, schema: { body: CREATE_BODY } },
+    async (request, reply) => {
+      const input = toInput(request.body);
+      const appType = request.body.app_type;
+      // Auth0's default: public (no secret at the token endpoint) for browser and native apps.
+      input.tokenEndpointAuthMethod ??=
+        appType === 'spa' || appType === 'native' ? 'none' : 'client_secret_post';
+      checkClient({ ...EMPTY, ...input });
+      await checkAlg(storage, request.tenant.id, request.body);
+      const { client, clientSecret } = await storage.clients.create(request.tenant.id, {
+        ...input,
+        name: request.body.name,
+      });
+      const { client_id, ...rest } = toWire(client, request.tenant.name);
+      return reply.code(201).send({ client_id, client_secret: clientSecret, ...rest });
+    },
+  );
+
+  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+    '/clients/:id',
+    {
+      config: { scopes: ['read:clients'] },
+      schema: {
+        params: ID_PARAMS,
+        querystring: FIELDS_ONLY,
+      },
+    },
+    async (request) => {
+      const client = await storage.clients.findById(request.tenant.id, request.params.id);
+      if (!client) throw noSuchClient();
+      return project(toWire(client, request.tenant.name), request.query);
+    },
+  );
+
+  api.patch<{ Params: { id: string }; Body: ClientBody }>(
+    '/clients/:id',
+    {
+      config: { scopes: ['update:clients'], audit: 'Update a client' },
+      schema: { params: ID_PARAMS, body: PATCH_BODY },
+    },
+    async (request) => {
+      const tenantId = request.tenant.id;
+      const current = await storage.clients.findById(tenantId, request.params.id);
+      if (!current) throw noSuchClient();
+      const input = toInput(request.body);
+      checkClient({ ...current, ...input });
+      await checkAlg(storage, tenantId, request.body);
+      const client = await notFoundAsInexistent(storage.clients.update(tenantId, request.params.id, input));
+      invalidateTenant(tenantId);
+      return toWire(client, request.tenant.name);
+    },
+  );
+
+  api.delete<{ Params: { id: string } }>(
+    '/clients/:id',
+    { config: { scopes: ['delete:clients'], audit: 'Delete a client' }, schema: { params: ID_PARAMS } },
+    async (request, reply) => {
+      await notFoundAsInexistent(storage.clients.delete(request.tenant.id, request.params.id));
+      invalidateTenant(request.tenant.id);
+      return reply.code(204).send();
+    },
+  );
+
+  api.post<{ Params: { id: string } }>(
+    '/clients/:id/rotate-secret',
+    {
+      config: { scopes: ['update:client_keys', 'update:clients'], audit: 'Rotate a client secret' },
+      schema: { params: ID_PARAMS },
+    },
+    async (request) => {
+      const { client, clientSecret } = await notFoundAsInexistent(
+        storage.clients.rotateSecret(request.tenant.id, request.params.id),
+      );
+      const { client_id, ...rest } = toWire(client, request.tenant.name);
+      return { client_id, client_secret: clientSecret, ...rest };
+    },
+  );
+}
+
+/** The list fields of a new client before its body applies (for checkClient). */
+const EMPTY: Parameters<typeof checkClient>[0] = {
+  appType: null,
+  callbacks: [],
+  allowedLogoutUrls: [],
+  webOrigins: [],
+  allowedOrigins: [],
+  grantTypes: [],
+  tokenEndpointAuthMethod: 'client_secret_post',
+  logoUri: null,
+  initiateLoginUri: null,
+};
+
+async function checkAlg(storage: Storage, tenantId: string, body: ClientBody) {
+  const alg = body.jwt_configuration?.alg;
+  if (typeof alg === 'string') await requireSigningAlg(storage, tenantId, alg, 'jwt_configuration.alg');
+}
+
+/** A client deleted between the read and the write is as unknown as one that never existed. */
+async function notFoundAsInexistent<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof NotFoundError ? noSuchClient() : error;
+  }
+}

@@ -1,0 +1,87 @@
+import type { ResourceServer, ResourceServerScope, Storage } from '@tessera/storage';
+import { invalidBody } from '../errors.ts';
+import { requireSigningAlg, TOKEN_ALGS } from './signing-alg.ts';
+
+/** Auth0's resource server properties Tessera implements (the identifier is set once, on create). */
+export const PROPERTIES = {
+  name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^<>]+$' },
+  scopes: {
+    type: 'array',
+    maxItems: 1000,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['value'],
+      properties: {
+        value: { type: 'string', minLength: 1, maxLength: 280, pattern: '^\\S+$' },
+        description: { type: 'string', maxLength: 500 },
+      },
+    },
+  },
+  signing_alg: { type: 'string', enum: TOKEN_ALGS },
+  token_lifetime: { type: 'integer', minimum: 1, maximum: 2_592_000 },
+  allow_offline_access: { type: 'boolean' },
+  skip_consent_for_verifiable_first_party_clients: { type: 'boolean' },
+  enforce_policies: { type: 'boolean' },
+  token_dialect: {
+    type: 'string',
+    enum: ['access_token', 'access_token_authz', 'rfc9068_profile', 'rfc9068_profile_authz'],
+  },
+} as const;
+
+export interface Body {
+  name?: string;
+  identifier?: string;
+  scopes?: { value: string; description?: string }[];
+  signing_alg?: string;
+  token_lifetime?: number;
+  allow_offline_access?: boolean;
+  skip_consent_for_verifiable_first_party_clients?: boolean;
+  enforce_policies?: boolean;
+  token_dialect?: string;
+}
+
+/** What the schema cannot say: an algorithm the tenant can sign with, each scope listed once. */
+export async function checkSettings(storage: Storage, tenantId: string, body: Body) {
+  if (body.signing_alg) await requireSigningAlg(storage, tenantId, body.signing_alg, 'signing_alg');
+  const values = body.scopes?.map((scope) => scope.value) ?? [];
+  const repeated = values.find((value, index) => values.indexOf(value) !== index);
+  if (repeated)
+    throw invalidBody(
+      `Payload validation error: the scope '${repeated}' is listed twice on property scopes.`,
+    );
+}
+
+/** Wire names → storage names; only what the body says (a PATCH changes only those fields). */
+export function toInput(body: Body) {
+  const input = {
+    name: body.name,
+    scopes: body.scopes?.map(
+      ({ value, description }): ResourceServerScope => ({ value, description: description ?? '' }),
+    ),
+    signingAlg: body.signing_alg,
+    tokenLifetime: body.token_lifetime,
+    allowOfflineAccess: body.allow_offline_access,
+    skipConsentForVerifiableFirstPartyClients: body.skip_consent_for_verifiable_first_party_clients,
+    enforcePolicies: body.enforce_policies,
+    tokenDialect: body.token_dialect,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+/** Auth0's resource server shape. */
+export function toWire(server: ResourceServer): Record<string, unknown> {
+  return {
+    id: server.id,
+    name: server.name,
+    identifier: server.identifier,
+    is_system: server.isSystem,
+    scopes: server.scopes,
+    signing_alg: server.signingAlg,
+    token_lifetime: server.tokenLifetime,
+    allow_offline_access: server.allowOfflineAccess,
+    skip_consent_for_verifiable_first_party_clients: server.skipConsentForVerifiableFirstPartyClients,
+    enforce_policies: server.enforcePolicies,
+    token_dialect: server.tokenDialect,
+  };
+}

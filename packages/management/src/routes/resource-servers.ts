@@ -1,0 +1,182 @@
+import { NotFoundError } from '@tessera/core';
+import type { ResourceServer, Storage } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, inexistent, invalidBody } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import {
+  FIELDS_ONLY,
+  FIELDS_QUERY,
+  type FieldsQuery,
+  PAGE_QUERY,
+  type PageQuery,
+  pageOf,
+  project,
+} from '../query.ts';
+import { type Body, checkSettings, PROPERTIES, toInput, toWire } from './resource-server-wire.ts';
+
+const ID_PARAMS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 600 } },
+} as const;
+
+/** What Auth0 lets a caller change on the system API (the Management API itself). */
+const SYSTEM_UPDATABLE = new Set(['token_lifetime', 'skip_consent_for_verifiable_first_party_clients']);
+
+interface ListQuery extends PageQuery, FieldsQuery {
+  identifiers?: string | string[];
+}
+
+const noSuchApi = () => inexistent('resource_server', 'The resource server does not exist');
+
+/**
+ * Auth0's `/resource-servers` (APIs). `{id}` is the id or the (URL-encoded) identifier, as in Auth0.
+ * Replacing `scopes` also takes the removed scopes out of role permissions and client grants (the
+ * repository does it in the same transaction): a permission whose scope is gone would otherwise
+ * still reach tokens through the `permissions` claim. The provider caches APIs for 5 seconds
+ * (packages/oidc/src/tenant-lookups.ts), so every change drops the tenant's provider.
+ */
+export function resourceServerRoutes(
+  api: FastifyInstance,
+  { storage, invalidateTenant }: ManagementDeps,
+): void {
+  api.get<{ Querystring: ListQuery }>(
+    '/resource-servers',
+    {
+      config: { scopes: ['read:resource_servers'] },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            ...FIELDS_QUERY,
+            identifiers: {
+              anyOf: [
+                { type: 'string', maxLength: 600 },
+                { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 600 } },
+              ],
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const { skip, perPage } = pageOf(query);
+      const identifiers = query.identifiers === undefined ? undefined : [query.identifiers].flat();
+      const { resourceServers, total } = await storage.resourceServers.list(request.tenant.id, {
+        skip,
+        take: perPage,
+        identifiers,
+      });
+      const items = resourceServers.map((server) => project(toWire(server), query));
+      return query.include_totals ? { start: skip, limit: perPage, total, resource_servers: items } : items;
+    },
+  );
+
+  api.post<{ Body: Body & { identifier: string } }>(
+    '/resource-servers',
+    {
+      config: { scopes: ['create:resource_servers'], audit: 'Create a resource server' },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['identifier'],
+          properties: { ...PROPERTIES, identifier: { type: 'string', minLength: 1, maxLength: 600 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      // The identifier is the audience a token request names, which the provider treats as a
+      // resource indicator (RFC 8707 §2: an absolute URI without a fragment). Auth0 accepts any string.
+      if (!URL.parse(body.identifier) || body.identifier.includes('#')) {
+        throw invalidBody(
+          `Payload validation error: the identifier must be an absolute URI without a fragment on property identifier.`,
+        );
+      }
+      await checkSettings(storage, request.tenant.id, body);
+      const server = await storage.resourceServers.create(request.tenant.id, {
+        ...toInput(body),
+        identifier: body.identifier,
+        name: body.name ?? body.identifier,
+      });
+      return reply.code(201).send(toWire(server));
+    },
+  );
+
+  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+    '/resource-servers/:id',
+    {
+      config: { scopes: ['read:resource_servers'] },
+      schema: {
+        params: ID_PARAMS,
+        querystring: FIELDS_ONLY,
+      },
+    },
+    async (request) =>
+      project(toWire(await find(storage, request.tenant.id, request.params.id)), request.query),
+  );
+
+  api.patch<{ Params: { id: string }; Body: Body }>(
+    '/resource-servers/:id',
+    {
+      config: { scopes: ['update:resource_servers'], audit: 'Update a resource server' },
+      schema: {
+        params: ID_PARAMS,
+        body: { type: 'object', additionalProperties: false, properties: PROPERTIES },
+      },
+    },
+    async (request) => {
+      const tenantId = request.tenant.id;
+      const current = await find(storage, tenantId, request.params.id);
+      // Auth0 lets only these two settings of its own Management API change; the rest is refused as
+      // its schema for that API refuses it.
+      const refused = current.isSystem && Object.keys(request.body).find((key) => !SYSTEM_UPDATABLE.has(key));
+      if (refused)
+        throw invalidBody(`Payload validation error: 'Additional properties not allowed: ${refused}'.`);
+      await checkSettings(storage, tenantId, request.body);
+      const server = await inexistentIfGone(
+        storage.resourceServers.update(tenantId, current.id, toInput(request.body)),
+      );
+      invalidateTenant(tenantId);
+      return toWire(server);
+    },
+  );
+
+  api.delete<{ Params: { id: string } }>(
+    '/resource-servers/:id',
+    {
+      config: { scopes: ['delete:resource_servers'], audit: 'Delete a resource server' },
+      schema: { params: ID_PARAMS },
+    },
+    async (request, reply) => {
+      const current = await find(storage, request.tenant.id, request.params.id);
+      if (current.isSystem) {
+        throw new ApiError(403, 'operation_not_supported', 'You cannot delete the system resource server');
+      }
+      await inexistentIfGone(storage.resourceServers.delete(request.tenant.id, current.id));
+      invalidateTenant(request.tenant.id);
+      return reply.code(204).send();
+    },
+  );
+}
+
+async function find(storage: Storage, tenantId: string, idOrIdentifier: string): Promise<ResourceServer> {
+  const server =
+    (await storage.resourceServers.findById(tenantId, idOrIdentifier)) ??
+    (await storage.resourceServers.findByIdentifier(tenantId, idOrIdentifier));
+  if (!server) throw noSuchApi();
+  return server;
+}
+
+async function inexistentIfGone<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof NotFoundError ? noSuchApi() : error;
+  }
+}

@@ -1,0 +1,105 @@
+import { NotFoundError } from '@tessera/core';
+import type { FastifyInstance } from 'fastify';
+import { inexistent } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { noSuchRole, ROLE_PARAMS, roleMustExist } from './roles.ts';
+
+interface MembersQuery extends PageQuery {
+  from?: string;
+  take?: number;
+}
+
+/**
+ * Auth0's `/roles/{id}/users`: who holds a role, and assigning it to users. The list answers in
+ * Auth0's two modes: `from`/`take` (a checkpoint: `{ users, next }`, what the SDK asks for) or
+ * `page`/`per_page` (an array, or `{ users, start, limit, total }` with `include_totals`).
+ */
+export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+  api.get<{ Params: { id: string }; Querystring: MembersQuery }>(
+    '/roles/:id/users',
+    {
+      config: { scopes: ['read:role_members'] },
+      schema: {
+        params: ROLE_PARAMS,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            from: { type: 'string', maxLength: 255 },
+            take: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { query } = request;
+      const tenantId = request.tenant.id;
+      if (query.from !== undefined || query.take !== undefined) {
+        const take = query.take ?? 50;
+        // One more than asked tells whether a next page exists, so the SDK stops without an empty call.
+        const { members } = await roleMustExist(
+          storage.roles.members(tenantId, request.params.id, {
+            from: query.from || undefined,
+            take: take + 1,
+          }),
+        );
+        const page = members.slice(0, take).map(toWire);
+        return members.length > take ? { users: page, next: page.at(-1)?.user_id } : { users: page };
+      }
+      const { skip, perPage } = pageOf(query);
+      const { members, total } = await roleMustExist(
+        storage.roles.members(tenantId, request.params.id, { skip, take: perPage }),
+      );
+      const items = members.map(toWire);
+      return query.include_totals ? { users: items, start: skip, limit: perPage, total } : items;
+    },
+  );
+
+  api.post<{ Params: { id: string }; Body: { users: string[] } }>(
+    '/roles/:id/users',
+    {
+      config: { scopes: ['create:role_members'], audit: 'Assign users to a role' },
+      schema: {
+        params: ROLE_PARAMS,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['users'],
+          properties: {
+            users: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 1000,
+              items: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.tenant.id;
+      if (!(await storage.roles.findById(tenantId, request.params.id))) throw noSuchRole();
+      try {
+        await storage.roles.addMembers(tenantId, request.params.id, request.body.users);
+      } catch (error) {
+        // The role was checked just before: a NotFoundError here names a user.
+        throw error instanceof NotFoundError ? inexistent('user', 'The user does not exist.') : error;
+      }
+      return reply.code(200).send();
+    },
+  );
+}
+
+function toWire(member: {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  picture: string | null;
+}) {
+  const wire = { user_id: member.userId, email: member.email, name: member.name, picture: member.picture };
+  return Object.fromEntries(Object.entries(wire).filter(([, value]) => value !== null)) as {
+    user_id: string;
+  };
+}

@@ -1,0 +1,116 @@
+import type { UserChanges } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import { invalidBody } from '../errors.ts';
+import type { ManagementDeps } from '../plugin.ts';
+import { asIdpError, noSuchUser, toWireUser, USER_ID_PARAMS } from './user-wire.ts';
+import { checkPasswordPolicy } from './users.ts';
+
+// Auth0 unsets an optional attribute given null, but refuses empty strings ("not supported").
+const NULLABLE = { type: ['string', 'null'], minLength: 1, maxLength: 2048 } as const;
+
+/** Auth0's `PATCH /users/{id}` body, the attributes of a database user. */
+const UPDATE_USER = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    blocked: { type: 'boolean' },
+    email: { type: 'string', minLength: 1, maxLength: 320 },
+    email_verified: { type: 'boolean' },
+    phone_number: { type: ['string', 'null'], minLength: 1, maxLength: 32 },
+    phone_verified: { type: 'boolean' },
+    username: { type: ['string', 'null'], minLength: 1, maxLength: 128 },
+    password: { type: 'string', minLength: 1 },
+    name: NULLABLE,
+    given_name: NULLABLE,
+    family_name: NULLABLE,
+    nickname: NULLABLE,
+    picture: NULLABLE,
+    user_metadata: { type: 'object' },
+    app_metadata: { type: 'object' },
+    // Accepted as Auth0 does: Tessera sends no verification email or text, and a database user has
+    // one identity, so `connection` can only name it.
+    verify_email: { type: 'boolean' },
+    verify_phone_number: { type: 'boolean' },
+    connection: { type: 'string', minLength: 1, maxLength: 128 },
+    client_id: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+interface UpdateUserBody {
+  blocked?: boolean;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string | null;
+  phone_verified?: boolean;
+  username?: string | null;
+  password?: string;
+  name?: string | null;
+  given_name?: string | null;
+  family_name?: string | null;
+  nickname?: string | null;
+  picture?: string | null;
+  user_metadata?: Record<string, unknown>;
+  app_metadata?: Record<string, unknown>;
+  connection?: string;
+}
+
+/**
+ * Auth0's user update: attributes replaced, metadata merged per top-level key (null removes a key,
+ * `{}` removes them all), a new password re-hashed. All of it in one transaction: a taken email or
+ * username (409) leaves the user exactly as it was.
+ */
+export function userUpdateRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+  api.patch<{ Params: { id: string }; Body: UpdateUserBody }>(
+    '/users/:id',
+    {
+      config: { scopes: ['update:users'], audit: 'Update a User' },
+      schema: { params: USER_ID_PARAMS, body: UPDATE_USER },
+    },
+    async (request) => {
+      const body = request.body;
+      if (Object.keys(body).length === 0) {
+        throw invalidBody(`Payload validation error: 'Too few properties defined (0), must be at least 1'.`);
+      }
+      const tenantId = request.tenant.id;
+      const current = await storage.users.findById(tenantId, request.params.id);
+      if (!current) throw noSuchUser();
+      if (
+        body.connection !== undefined &&
+        !current.identities.some((i) => i.connection === body.connection)
+      ) {
+        throw invalidBody(
+          `Payload validation error: the user has no identity in connection '${body.connection}'.`,
+        );
+      }
+      if (body.password !== undefined) checkPasswordPolicy(body.password);
+      try {
+        const user = await storage.userAdmin.update(tenantId, current.user_id, toChanges(body));
+        return toWireUser(user);
+      } catch (error) {
+        throw asIdpError(error);
+      }
+    },
+  );
+}
+
+function toChanges(body: UpdateUserBody): UserChanges {
+  const changes: UserChanges = {};
+  const set = <K extends keyof UserChanges>(key: K, value: UserChanges[K] | undefined) => {
+    if (value !== undefined) changes[key] = value;
+  };
+  set('blocked', body.blocked);
+  set('email', body.email);
+  set('emailVerified', body.email_verified);
+  set('phoneNumber', body.phone_number);
+  set('phoneVerified', body.phone_verified);
+  set('username', body.username);
+  set('password', body.password);
+  set('name', body.name);
+  set('givenName', body.given_name);
+  set('familyName', body.family_name);
+  set('nickname', body.nickname);
+  set('picture', body.picture);
+  set('userMetadata', body.user_metadata);
+  set('appMetadata', body.app_metadata);
+  return changes;
+}
