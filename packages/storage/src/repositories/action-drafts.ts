@@ -25,7 +25,7 @@ import {
 } from './action-secrets.ts';
 import type { createActionVersions } from './action-versions.ts';
 import type { ActionRepository } from './actions.ts';
-import { isUniqueViolation } from './errors.ts';
+import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 
 /** Auth0's limits (core's ACTION_LIMITS) plus the name length the Management API allows. */
 export const ACTION_LIMITS = { ...CORE_ACTION_LIMITS, name: 256 } as const;
@@ -66,6 +66,13 @@ function checkName(name: unknown): void {
 }
 
 const nameTaken = () => new ConflictError('an action with this name already exists');
+const notFound = (cause?: unknown) => new NotFoundError('action not found', { cause });
+
+/**
+ * The action deleted under a write (P2025: the row to change is gone; P2003: a version or binding
+ * would point at it). The action lock makes this unlikely; should it happen, the action is gone (404).
+ */
+const isGone = (error: unknown) => isRecordNotFound(error) || isForeignKeyViolation(error);
 
 /**
  * The drafts: what an admin edits. Nothing here changes what logins run, except `delete` (a deleted
@@ -169,7 +176,7 @@ export function createActionDrafts(
         return await prisma.$transaction(async (tx) => {
           await lockAction(tx, tenantId, actionId);
           const current = await tx.action.findFirst({ where: { id: actionId, tenantId } });
-          if (current === null) throw new NotFoundError('action not found');
+          if (current === null) throw notFound();
           const data: Prisma.ActionUpdateInput = {};
           if (changes.name !== undefined) data.name = changes.name;
           if (changes.code !== undefined) data.code = changes.code;
@@ -196,27 +203,43 @@ export function createActionDrafts(
             );
             data.secretsEncrypted = sealSecrets(box, tenantId, actionId, merged);
           }
-          const row = await tx.action.update({ where: { id: actionId }, data, include: WITH_DEPLOYED });
+          const row = await tx.action.update({
+            where: { id: actionId, tenantId },
+            data,
+            include: WITH_DEPLOYED,
+          });
           return record(tenantId, row);
         });
       } catch (error) {
         if (isUniqueViolation(error, 'name')) throw nameTaken();
+        if (isGone(error)) throw notFound(error);
         throw error;
       }
     },
 
     async delete(tenantId, actionId, options = {}) {
-      await prisma.$transaction(async (tx) => {
-        await lockBindings(tx, tenantId);
-        const action = await tx.action.findFirst({ where: { id: actionId, tenantId }, select: { id: true } });
-        if (action === null) throw new NotFoundError('action not found');
-        const bound = await tx.triggerBinding.count({ where: { tenantId, actionId } });
-        // Auth0: "409 Conflict: Unable to delete an action bound to a trigger." unless forced.
-        if (bound > 0 && !options.force)
-          throw new ConflictError('Unable to delete an action bound to a trigger.');
-        await tx.triggerBinding.deleteMany({ where: { tenantId, actionId } });
-        await tx.action.delete({ where: { id: actionId } });
-      });
+      try {
+        await prisma.$transaction(async (tx) => {
+          // Both locks, in the order of action-locks.ts (bindings, then action): a replacement of
+          // bindings cannot bind the action meanwhile, and an edit or a deploy waits, then finds it gone.
+          await lockBindings(tx, tenantId);
+          await lockAction(tx, tenantId, actionId);
+          const action = await tx.action.findFirst({
+            where: { id: actionId, tenantId },
+            select: { id: true },
+          });
+          if (action === null) throw notFound();
+          const bound = await tx.triggerBinding.count({ where: { tenantId, actionId } });
+          // Auth0: "409 Conflict: Unable to delete an action bound to a trigger." unless forced.
+          if (bound > 0 && !options.force)
+            throw new ConflictError('Unable to delete an action bound to a trigger.');
+          await tx.triggerBinding.deleteMany({ where: { tenantId, actionId } });
+          await tx.action.delete({ where: { id: actionId, tenantId } });
+        });
+      } catch (error) {
+        if (isGone(error)) throw notFound(error);
+        throw error;
+      }
     },
 
     async draft(tenantId, actionId) {

@@ -1,12 +1,14 @@
 import type { Prisma } from '../generated/prisma/client.ts';
 
 // Two-integer advisory locks, a class of their own (signing keys use 0x5349_4b00, the migrator a
-// single bigint), held until the transaction ends.
+// single bigint), held until the transaction ends. A transaction that needs both takes the
+// bindings lock first, then the action's (only delete needs both): one order, no deadlock.
 const ACTION_LOCK_CLASS = 0x4143_5400;
 
 /**
  * Changes to one action take turns: two deploys at once would both pick the same next version number,
- * and two draft edits would lose one's secrets.
+ * two draft edits would lose one's secrets, and an edit or deploy racing a delete would write to a
+ * row that is gone.
  */
 export const lockAction = (tx: Prisma.TransactionClient, tenantId: string, actionId: string) =>
   tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTION_LOCK_CLASS}::int, hashtext(${`${tenantId}:action:${actionId}`}))`;

@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { lockAction } from './action-locks.ts';
 import { type ActionVersionRecord, toVersionRecord } from './action-records.ts';
+import { isForeignKeyViolation, isRecordNotFound } from './errors.ts';
 
 export interface DeployResult {
   versionId: string;
@@ -20,7 +21,21 @@ type Snapshot = Pick<
  * once the action was deployed at all. Every change is one transaction under the action's lock.
  */
 export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
-  const notFound = () => new NotFoundError('action not found');
+  const notFound = (cause?: unknown) => new NotFoundError('action not found', { cause });
+
+  /**
+   * The action deleted under the write (P2025: the row to change is gone; P2003: the new version
+   * would point at it) is a 404, not a 500. The action lock, which delete takes too, makes this
+   * unlikely.
+   */
+  async function orGone<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (isRecordNotFound(error) || isForeignKeyViolation(error)) throw notFound(error);
+      throw error;
+    }
+  }
 
   /** Adds `snapshot` as the next version and makes it the deployed one (inside `tx`, lock held). */
   async function addDeployed(
@@ -39,7 +54,7 @@ export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
     const version = await tx.actionVersion.create({
       data: { tenantId, actionId, number, ...snapshot, deployed: true },
     });
-    await tx.action.update({ where: { id: actionId }, data: { deployedVersionId: version.id } });
+    await tx.action.update({ where: { id: actionId, tenantId }, data: { deployedVersionId: version.id } });
     return { versionId: version.id, number, version: toVersionRecord(box, tenantId, version) };
   }
 
@@ -56,7 +71,7 @@ export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
       actionId: string,
       options: { ifCode?: string } = {},
     ): Promise<DeployResult> {
-      return prisma.$transaction(async (tx) => {
+      const deploy = prisma.$transaction(async (tx) => {
         await lockAction(tx, tenantId, actionId);
         const action = await tx.action.findFirst({ where: { id: actionId, tenantId } });
         if (action === null) throw notFound();
@@ -70,6 +85,7 @@ export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
           secretsEncrypted: action.secretsEncrypted,
         });
       });
+      return orGone(deploy);
     },
 
     /**
@@ -83,7 +99,7 @@ export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
       versionId: string,
       options: { updateDraft?: boolean } = {},
     ): Promise<DeployResult> {
-      return prisma.$transaction(async (tx) => {
+      const rollback = prisma.$transaction(async (tx) => {
         await lockAction(tx, tenantId, actionId);
         const old = await tx.actionVersion.findFirst({ where: { id: versionId, actionId, tenantId } });
         if (old === null) throw new NotFoundError('action version not found');
@@ -95,9 +111,11 @@ export function createActionVersions(prisma: PrismaClient, box: SecretBox) {
           secretsEncrypted: old.secretsEncrypted,
         };
         const deployed = await addDeployed(tx, tenantId, actionId, snapshot);
-        if (options.updateDraft) await tx.action.update({ where: { id: actionId }, data: snapshot });
+        if (options.updateDraft)
+          await tx.action.update({ where: { id: actionId, tenantId }, data: snapshot });
         return deployed;
       });
+      return orGone(rollback);
     },
 
     /** Newest first, as Auth0 lists them; NotFoundError for an action not in the tenant. */

@@ -38,6 +38,8 @@ export interface AuditLogQuery {
   types?: string[];
   userId?: string;
   clientId?: string;
+  /** Count the matching events too (a full count is the costly part: only when asked). */
+  withTotal?: boolean;
 }
 
 export interface AuditLogRepository {
@@ -95,15 +97,13 @@ export function createAuditLogRepository(prisma: PrismaClient): AuditLogReposito
         ...(query.clientId ? { clientId: query.clientId } : {}),
       };
       const order = query.ascending ? 'asc' : 'desc';
-      const [rows, total] = await prisma.$transaction([
-        prisma.auditLog.findMany({
-          where,
-          orderBy: [{ date: order }, { logId: order }],
-          skip: query.page * query.perPage,
-          take: query.perPage,
-        }),
-        prisma.auditLog.count({ where }),
-      ]);
+      const rows = await prisma.auditLog.findMany({
+        where,
+        orderBy: [{ date: order }, { logId: order }],
+        skip: query.page * query.perPage,
+        take: query.perPage,
+      });
+      const total = query.withTotal ? await prisma.auditLog.count({ where }) : rows.length;
       return { logs: rows.map(toLog), total };
     },
     async listFrom(tenantId, fromLogId, take) {

@@ -1,7 +1,8 @@
-import { ConflictError, NotFoundError } from '@tessera/core';
-import type { ClientGrant as ClientGrantRow, PrismaClient } from '../generated/prisma/client.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/core';
+import type { ClientGrant as ClientGrantRow, Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { isRecordNotFound, isUniqueViolation } from './errors.ts';
 import { newClientGrantId } from './ids.ts';
+import { lockDeclaredScopes } from './resource-servers.ts';
 
 /** Auth0's client grant: a machine client may get tokens for `audience` with (some of) `scope`. */
 export interface ClientGrant {
@@ -18,9 +19,12 @@ export interface ClientGrantFilter {
 
 export interface ClientGrantRepository {
   /**
-   * NotFoundError when the tenant has no such client or API (both are checked inside the tenant:
+   * NotFoundError when the tenant has no such client, UnknownApiError (a NotFoundError with code
+   * `inexistent_resource_server`) when it has no such API (both are checked inside the tenant:
    * client ids are global, so the foreign key alone would accept another tenant's client);
-   * ConflictError when the client already has a grant for this API.
+   * InvalidRequestError for a scope the API does not declare (checked under the API's row lock, so
+   * a concurrent scope removal cannot slip in between); ConflictError when the client already has
+   * a grant for this API.
    */
   create(tenantId: string, input: Omit<ClientGrant, 'id'>): Promise<ClientGrant>;
   findById(tenantId: string, id: string): Promise<ClientGrant | undefined>;
@@ -29,7 +33,10 @@ export interface ClientGrantRepository {
     tenantId: string,
     query: ClientGrantFilter & { skip?: number; from?: string; take: number },
   ): Promise<{ grants: ClientGrant[]; total: number }>;
-  /** Replaces the scopes. NotFoundError for an unknown grant. */
+  /**
+   * Replaces the scopes, each checked as in `create`. NotFoundError for an unknown grant,
+   * InvalidRequestError for an undeclared scope.
+   */
   update(tenantId: string, id: string, scope: string[]): Promise<ClientGrant>;
   /** NotFoundError for an unknown grant. */
   delete(tenantId: string, id: string): Promise<void>;
@@ -43,8 +50,7 @@ export function createClientGrantRepository(prisma: PrismaClient): ClientGrantRe
           if (!(await tx.client.findFirst({ where: { tenantId, clientId }, select: { clientId: true } }))) {
             throw new NotFoundError(`no client ${clientId}`);
           }
-          const api = await tx.resourceServer.findFirst({ where: { tenantId, identifier: audience } });
-          if (!api) throw new NotFoundError(`no API ${audience}`);
+          await checkDeclared(tx, tenantId, audience, scope);
           return tx.clientGrant.create({
             data: { id: newClientGrantId(), tenantId, clientId, audience, scope },
           });
@@ -79,8 +85,18 @@ export function createClientGrantRepository(prisma: PrismaClient): ClientGrantRe
     },
     async update(tenantId, id, scope) {
       try {
-        return toGrant(await prisma.clientGrant.update({ where: { id, tenantId }, data: { scope } }));
+        const row = await prisma.$transaction(async (tx) => {
+          const current = await tx.clientGrant.findFirst({
+            where: { tenantId, id },
+            select: { audience: true },
+          });
+          if (!current) throw new NotFoundError(`no client grant ${id}`);
+          await checkDeclared(tx, tenantId, current.audience, scope);
+          return tx.clientGrant.update({ where: { id, tenantId }, data: { scope } });
+        });
+        return toGrant(row);
       } catch (error) {
+        // Deleted between the read and the write.
         if (isRecordNotFound(error)) throw new NotFoundError(`no client grant ${id}`, { cause: error });
         throw error;
       }
@@ -90,6 +106,19 @@ export function createClientGrantRepository(prisma: PrismaClient): ClientGrantRe
       if (count === 0) throw new NotFoundError(`no client grant ${id}`);
     },
   };
+}
+
+/** Locks the API (see lockDeclaredScopes) and refuses a scope it does not declare. */
+async function checkDeclared(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  audience: string,
+  scope: string[],
+) {
+  const declared = (await lockDeclaredScopes(tx, tenantId, [audience], scope)).get(audience)!;
+  const unknown = scope.find((value) => !declared.has(value));
+  if (unknown !== undefined)
+    throw new InvalidRequestError(`'${unknown}' is not a scope of the resource server '${audience}'`);
 }
 
 function toGrant(row: ClientGrantRow): ClientGrant {

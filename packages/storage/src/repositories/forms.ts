@@ -1,4 +1,5 @@
 import { type Form as FormRow, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { isRecordNotFound } from './errors.ts';
 import { alphanumeric } from './ids.ts';
 
 type Json = Record<string, unknown>;
@@ -90,25 +91,32 @@ export function createFormRepository(prisma: PrismaClient): FormRepository {
     async update(tenantId, id, changes) {
       // Read and write in one transaction: languages and translations share a column, so a change of
       // one must keep the other as it is at the moment of the write.
-      return prisma.$transaction(async (tx) => {
-        const row = await tx.form.findFirst({ where: { tenantId, id } });
-        if (row === null) return undefined;
-        const current = toForm(row);
-        const data: Prisma.FormUpdateInput = {};
-        if (changes.name !== undefined && changes.name !== null) data.name = changes.name;
-        if (changes.nodes !== undefined) data.nodes = (changes.nodes ?? []) as Prisma.InputJsonValue;
-        if (changes.start !== undefined) data.start = jsonOrNull(changes.start);
-        if (changes.ending !== undefined) data.ending = jsonOrNull(changes.ending);
-        if (changes.messages !== undefined) data.messages = (changes.messages ?? {}) as Prisma.InputJsonValue;
-        if (changes.style !== undefined) data.style = (changes.style ?? {}) as Prisma.InputJsonValue;
-        if (changes.languages !== undefined || changes.translations !== undefined) {
-          data.languages = languagesColumn(
-            changes.languages === undefined ? current.languages : (changes.languages ?? {}),
-            changes.translations === undefined ? current.translations : (changes.translations ?? {}),
-          );
-        }
-        return toForm(await tx.form.update({ where: { id: row.id }, data }));
-      });
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const row = await tx.form.findFirst({ where: { tenantId, id } });
+          if (row === null) return undefined;
+          const current = toForm(row);
+          const data: Prisma.FormUpdateInput = {};
+          if (changes.name !== undefined && changes.name !== null) data.name = changes.name;
+          if (changes.nodes !== undefined) data.nodes = (changes.nodes ?? []) as Prisma.InputJsonValue;
+          if (changes.start !== undefined) data.start = jsonOrNull(changes.start);
+          if (changes.ending !== undefined) data.ending = jsonOrNull(changes.ending);
+          if (changes.messages !== undefined)
+            data.messages = (changes.messages ?? {}) as Prisma.InputJsonValue;
+          if (changes.style !== undefined) data.style = (changes.style ?? {}) as Prisma.InputJsonValue;
+          if (changes.languages !== undefined || changes.translations !== undefined) {
+            data.languages = languagesColumn(
+              changes.languages === undefined ? current.languages : (changes.languages ?? {}),
+              changes.translations === undefined ? current.translations : (changes.translations ?? {}),
+            );
+          }
+          return toForm(await tx.form.update({ where: { id: row.id, tenantId }, data }));
+        });
+      } catch (error) {
+        // Deleted between the read and the write (the read takes no lock): gone, as for an unknown id.
+        if (isRecordNotFound(error)) return undefined;
+        throw error;
+      }
     },
     async remove(tenantId, id) {
       const { count } = await prisma.form.deleteMany({ where: { tenantId, id } });

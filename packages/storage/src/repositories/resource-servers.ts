@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '@tessera/core';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { isRecordNotFound, isUniqueViolation } from './errors.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 import { newResourceServerId } from './ids.ts';
 
 export interface ResourceServerScope {
@@ -105,8 +105,13 @@ export function createResourceServerRepository(prisma: PrismaClient): ResourceSe
     async update(tenantId, id, { scopes, ...fields }) {
       try {
         const row = await prisma.$transaction(async (tx) => {
+          // The row lock first: grants and role permissions check their scopes under it
+          // (lockDeclaredScopes), so a scope removed here cannot be granted in between.
+          const locked = await tx.$queryRaw<{ id: string }[]>`
+            SELECT id FROM resource_servers WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`;
+          if (locked.length === 0) throw noSuchApi(id);
           const current = await tx.resourceServer.findFirst({ where: { tenantId, id }, include: withScopes });
-          if (!current) throw new NotFoundError(`no resource server ${id}`);
+          if (!current) throw noSuchApi(id);
           if (scopes) {
             const kept = scopes.map((scope) => scope.value);
             const removed = current.scopes
@@ -124,7 +129,7 @@ export function createResourceServerRepository(prisma: PrismaClient): ResourceSe
             if (removed.length > 0) await forgetScopes(tx, tenantId, current.identifier, removed);
           }
           return tx.resourceServer.update({
-            where: { id },
+            where: { id, tenantId },
             // An update of scopes alone still marks the API as changed.
             data: { ...fields, updatedAt: new Date() },
             include: withScopes,
@@ -133,6 +138,8 @@ export function createResourceServerRepository(prisma: PrismaClient): ResourceSe
         return toResourceServer(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError('scope values of an API must be unique');
+        // Not expected under the row lock; should the API still vanish, it is a 404, not a 500.
+        if (isRecordNotFound(error) || isForeignKeyViolation(error)) throw noSuchApi(id, error);
         throw error;
       }
     },
@@ -140,11 +147,66 @@ export function createResourceServerRepository(prisma: PrismaClient): ResourceSe
       try {
         await prisma.resourceServer.delete({ where: { id, tenantId } });
       } catch (error) {
-        if (isRecordNotFound(error)) throw new NotFoundError(`no resource server ${id}`);
+        if (isRecordNotFound(error)) throw noSuchApi(id, error);
         throw error;
       }
     },
   };
+}
+
+const noSuchApi = (id: string, cause?: unknown) => new NotFoundError(`no resource server ${id}`, { cause });
+
+/**
+ * An API that a grant or a role permission names is not in the tenant. A NotFoundError carrying
+ * Auth0's code, so a caller can tell it from its own resource (the role, the client) missing.
+ */
+export class UnknownApiError extends NotFoundError {
+  override readonly code = 'inexistent_resource_server';
+  readonly audience: string;
+  constructor(audience: string) {
+    super(`No resource with identifier ${audience}`);
+    this.audience = audience;
+  }
+}
+
+/**
+ * Locks the tenant's APIs named by `audiences` until `tx` ends and returns the scopes each declares
+ * (by identifier; only the `wanted` ones, when given). A write that grants scopes checks them with
+ * this in its own transaction: `update` takes the same row lock before it replaces scopes, so a
+ * removal either commits first (the check sees it) or waits (its forgetScopes sees the new rows).
+ * Rows are locked in id order, so two writers locking several APIs never deadlock. UnknownApiError
+ * names the first audience the tenant does not have.
+ */
+export async function lockDeclaredScopes(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  audiences: string[],
+  wanted?: string[],
+): Promise<Map<string, Set<string>>> {
+  const distinct = [...new Set(audiences)];
+  if (distinct.length === 0) return new Map();
+  const apis = await tx.$queryRaw<{ id: string; identifier: string }[]>`
+    SELECT id, identifier FROM resource_servers
+    WHERE tenant_id = ${tenantId} AND identifier IN (${Prisma.join(distinct)})
+    ORDER BY id FOR UPDATE`;
+  const missing = distinct.find((audience) => !apis.some((api) => api.identifier === audience));
+  if (missing !== undefined) throw new UnknownApiError(missing);
+  // A second statement rather than a join: one that waited for the lock rechecks only the locked
+  // rows, the joined scopes would still be those from before a removal it waited for.
+  const scopes = await tx.resourceServerScope.findMany({
+    where: {
+      tenantId,
+      resourceServerId: { in: apis.map((api) => api.id) },
+      ...(wanted ? { value: { in: [...new Set(wanted)] } } : {}),
+    },
+    select: { resourceServerId: true, value: true },
+  });
+  return new Map(
+    apis.map((api) => [
+      api.identifier,
+      new Set(scopes.filter((s) => s.resourceServerId === api.id).map((s) => s.value)),
+    ]),
+  );
 }
 
 /** Takes scopes an API no longer declares out of role permissions and client grants. */

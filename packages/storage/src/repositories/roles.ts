@@ -1,7 +1,8 @@
-import { ConflictError, NotFoundError } from '@tessera/core';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 import { newRoleId } from './ids.ts';
+import { lockDeclaredScopes } from './resource-servers.ts';
 
 export interface Role {
   id: string;
@@ -38,7 +39,12 @@ export interface Page {
 export interface RoleRepository {
   /** ConflictError for a name the tenant already uses. */
   create(tenantId: string, input: { name: string; description?: string }): Promise<Role>;
-  /** NotFoundError for an unknown role or an API the tenant does not have. */
+  /**
+   * Only scopes their API declares, checked under the API's row lock in the same transaction (a
+   * concurrent scope removal cannot slip between the check and the write). NotFoundError for an
+   * unknown role, UnknownApiError (a NotFoundError with code `inexistent_resource_server`) for an
+   * API the tenant does not have, InvalidRequestError for an undeclared scope; nothing is added then.
+   */
   addPermissions(tenantId: string, roleId: string, permissions: RolePermission[]): Promise<void>;
   /** NotFoundError for an unknown role or user. Assigning twice is harmless. */
   assign(tenantId: string, userId: string, roleIds: string[]): Promise<void>;
@@ -102,18 +108,33 @@ export function createRoleRepository(prisma: PrismaClient): RoleRepository {
     async addPermissions(tenantId, roleId, permissions) {
       await requireOwnRoles(tenantId, [roleId]);
       try {
-        await prisma.rolePermission.createMany({
-          data: permissions.map((p) => ({
+        await prisma.$transaction(async (tx) => {
+          const declared = await lockDeclaredScopes(
+            tx,
             tenantId,
-            roleId,
-            resourceServerIdentifier: p.audience,
-            permissionName: p.permission,
-          })),
-          skipDuplicates: true,
+            permissions.map((p) => p.audience),
+            permissions.map((p) => p.permission),
+          );
+          const undeclared = permissions.find((p) => !declared.get(p.audience)?.has(p.permission));
+          if (undeclared) {
+            throw new InvalidRequestError(
+              `'${undeclared.permission}' is not a permission of the resource server '${undeclared.audience}'.`,
+            );
+          }
+          await tx.rolePermission.createMany({
+            data: permissions.map((p) => ({
+              tenantId,
+              roleId,
+              resourceServerIdentifier: p.audience,
+              permissionName: p.permission,
+            })),
+            skipDuplicates: true,
+          });
         });
       } catch (error) {
+        // The role deleted since requireOwnRoles (the APIs are locked).
         if (isForeignKeyViolation(error))
-          throw new NotFoundError('The role or the API does not exist.', { cause: error });
+          throw new NotFoundError('The role does not exist.', { cause: error });
         throw error;
       }
     },
