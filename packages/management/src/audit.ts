@@ -6,6 +6,10 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // `value` is its name, which the log should show).
 const SECRET_KEY = /^(password|client_secret|secret|private_key|key|signing_key|token|access_token)$/i;
 const MAX_STRING = 512;
+const MAX_KEYS = 100;
+const MAX_KEY = 128;
+/** A record's request body and query together stay under this (JSON characters); beyond, a summary. */
+const MAX_DETAILS = 16_384;
 
 /**
  * Auth0's `sapi` / `fapi` log events: every write an authenticated caller attempts is recorded with
@@ -21,46 +25,69 @@ export async function recordWrite(
 ): Promise<void> {
   if (!WRITES.has(request.method) || !request.caller || request.tenant === null) return;
   const route = request.routeOptions;
+  const event = {
+    type: statusCode < 400 ? 'sapi' : 'fapi',
+    description: route.config?.audit ?? `${request.method} ${route.url ?? request.url}`,
+    clientId: request.caller.clientId,
+    ip: request.ip,
+    userAgent: clean(truncate(request.headers['user-agent'] ?? '')),
+  };
+  const summary = {
+    method: request.method.toLowerCase(),
+    path: clean(request.url.split('?')[0] ?? '').slice(0, 1024),
+    channel: 'api',
+    auth: {
+      strategy: 'jwt',
+      credentials: { jti: request.caller.tokenId ?? null, client_id: request.caller.clientId },
+    },
+  };
   try {
     const client = await deps.storage.clients.findById(request.tenant.id, request.caller.clientId);
-    await deps.storage.auditLogs.record(request.tenant.id, {
-      type: statusCode < 400 ? 'sapi' : 'fapi',
-      description: route.config?.audit ?? `${request.method} ${route.url ?? request.url}`,
-      clientId: request.caller.clientId,
-      clientName: client?.name ?? null,
-      ip: request.ip,
-      userAgent: truncate(request.headers['user-agent'] ?? ''),
-      details: {
-        request: {
-          method: request.method.toLowerCase(),
-          path: request.url.split('?')[0],
-          query: request.query ?? {},
-          body: redact(request.body),
-          channel: 'api',
-          auth: {
-            strategy: 'jwt',
-            credentials: { jti: request.caller.tokenId ?? null, client_id: request.caller.clientId },
-          },
-        },
-        response: { statusCode },
-      },
+    const tenantId = request.tenant.id;
+    const record = (requestDetails: Record<string, unknown>) =>
+      deps.storage.auditLogs.record(tenantId, {
+        ...event,
+        clientName: client?.name ?? null,
+        details: { request: requestDetails, response: { statusCode } },
+      });
+    await record({ ...summary, ...bounded(request.query, request.body) }).catch((error: unknown) => {
+      // Whatever in the details the database refused, the write itself is still recorded.
+      request.log.warn({ err: error }, 'audit log: details refused; recording the write without them');
+      return record(summary);
     });
   } catch (error) {
     request.log.error({ err: error }, 'could not record the management api write in the audit log');
   }
 }
 
+/** Query and redacted body, or their size when together they are too large to keep. */
+function bounded(query: unknown, body: unknown): { query: unknown; body: unknown } {
+  const kept = { query: redact(query ?? {}), body: redact(body) };
+  const size = JSON.stringify(kept).length;
+  return size <= MAX_DETAILS ? kept : { query: '[omitted]', body: `[${size} characters of JSON]` };
+}
+
+/** Text jsonb can store: no NUL, no lone surrogate (validation refuses them; failed requests keep them). */
+const clean = (text: string) => text.replaceAll('\u0000', '\uFFFD').toWellFormed();
+
 /** A copy safe to keep: secret-looking values replaced, long strings (action code) summarised. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[…]';
-  if (typeof value === 'string') return value.length > MAX_STRING ? `[${value.length} characters]` : value;
+  if (typeof value === 'string')
+    return value.length > MAX_STRING ? `[${value.length} characters]` : clean(value);
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [
-      key,
-      SECRET_KEY.test(key) ? '[redacted]' : key === 'secrets' ? redactSecrets(item) : redact(item, depth + 1),
-    ]),
+    Object.entries(value)
+      .slice(0, MAX_KEYS)
+      .map(([key, item]) => [
+        clean(key.slice(0, MAX_KEY)),
+        SECRET_KEY.test(key)
+          ? '[redacted]'
+          : key === 'secrets'
+            ? redactSecrets(item)
+            : redact(item, depth + 1),
+      ]),
   );
 }
 
@@ -71,7 +98,7 @@ function redactSecrets(secrets: unknown): unknown {
     .slice(0, 100)
     .map((secret) =>
       secret !== null && typeof secret === 'object' && typeof (secret as { name?: unknown }).name === 'string'
-        ? { name: (secret as { name: string }).name.slice(0, MAX_STRING), value: '[redacted]' }
+        ? { name: clean((secret as { name: string }).name.slice(0, MAX_STRING)), value: '[redacted]' }
         : '[redacted]',
     );
 }

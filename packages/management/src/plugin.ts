@@ -3,6 +3,7 @@ import type { Storage, Tenant } from '@tessera/storage';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { recordWrite } from './audit.ts';
 import { authenticate, type Caller, requireScope } from './auth.ts';
+import { jsonBodies, refuseUnexpectedBody, refuseUnstorableText } from './body.ts';
 import { ApiError, toAuth0Error } from './errors.ts';
 import { managementRoutes } from './routes/index.ts';
 import { validatorCompiler } from './validation.ts';
@@ -43,6 +44,7 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
       async (api) => {
         api.decorateRequest('caller', null as unknown as Caller);
         api.setValidatorCompiler(validatorCompiler);
+        jsonBodies(api);
         api.setErrorHandler((raw, request, reply) => {
           const { status, body, internal } = toAuth0Error(raw);
           if (internal) request.log.error({ err: raw }, 'management api failure');
@@ -66,6 +68,8 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
           );
           requireScope(request.caller, scopes);
         });
+        api.addHook('preValidation', refuseUnstorableText);
+        api.addHook('preValidation', refuseUnexpectedBody);
         api.addHook('onResponse', async (request, reply) => {
           await recordWrite(deps, request, reply.statusCode);
         });

@@ -329,6 +329,33 @@ describe('Management API actions', () => {
     assert.equal((await h.management.actions.get(action.id!)).deployed_version?.number, 6);
   });
 
+  it('answers edits and deploys racing a delete of the same action with 404, never 500', async () => {
+    for (let round = 0; round < 10; round++) {
+      const action = await create(`doomed-${round}`);
+      const [update, deploy, removal] = await Promise.all([
+        h.call('PATCH', `/actions/actions/${action.id}`, { body: { name: `doomed-${round}-renamed` } }),
+        // Straight through the repository, as `tessera actions deploy` does: no sandbox check to stagger it.
+        h.server.storage.actions.deploy(h.tenantId, action.id!).then(
+          () => 'deployed',
+          (error: Error) => error.constructor.name,
+        ),
+        h.call('DELETE', `/actions/actions/${action.id}`),
+      ]);
+      assert.equal(removal.status, 204);
+      if (update.status !== 200) assertAuth0Error(update, 404, 'inexistent_action');
+      assert.ok(
+        ['deployed', 'NotFoundError'].includes(deploy),
+        `round ${round}: deploy failed with ${deploy}`,
+      );
+      assertAuth0Error(await h.call('GET', `/actions/actions/${action.id}`), 404, 'inexistent_action');
+      const [left] = await h.server.storage.db.sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM action_versions WHERE action_id = $1',
+        [action.id],
+      );
+      assert.equal(left!.n, 0, 'no version outlives its action');
+    }
+  });
+
   it('refuses to delete a bound action (409) unless forced, which unbinds it', async () => {
     const action = await create('bound-then-deleted');
     const kept = await create('stays-bound');

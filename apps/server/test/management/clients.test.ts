@@ -214,6 +214,13 @@ describe('Management API /clients', () => {
     assertAuth0Error(await h.call('GET', '/clients', { token: stranger }), 403, 'insufficient_scope');
     assert.equal(await count(), before + 1);
     assert.equal((await h.management.clients.get(client_id!)).name, 'Guarded');
+    const editor = await h.tokenWith(['update:clients']);
+    assertAuth0Error(
+      await h.call('POST', `/clients/${client_id}/rotate-secret`, { token: editor }),
+      403,
+      'insufficient_scope',
+      /update:client_keys$/,
+    );
     const keys = await h.tokenWith(['update:client_keys']);
     assert.equal((await h.call('POST', `/clients/${client_id}/rotate-secret`, { token: keys })).status, 200);
   });

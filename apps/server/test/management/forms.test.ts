@@ -169,6 +169,22 @@ describe('Management API /forms', () => {
     }
   });
 
+  it('answers an update racing a delete of the same form with 200 or 404, never 500', async () => {
+    for (let round = 0; round < 20; round++) {
+      const created = await h.management.forms.create({ name: `doomed-${round}` });
+      // The delete starts 0 to 4 ms later, to land between the update's read and its write.
+      const [update, removal] = await Promise.all([
+        h.call('PATCH', `/forms/${created.id}`, { body: { name: 'renamed', languages: { primary: 'fr' } } }),
+        new Promise((resolve) => setTimeout(resolve, round % 5)).then(() =>
+          h.call('DELETE', `/forms/${created.id}`),
+        ),
+      ]);
+      assert.equal(removal.status, 204);
+      if (update.status !== 200) assertAuth0Error(update, 404, 'inexistent_form');
+      assertAuth0Error(await h.call('GET', `/forms/${created.id}`), 404, 'inexistent_form');
+    }
+  });
+
   it("does not show or change another tenant's form", async () => {
     const other = await h.server.storage.tenants.create({ name: 'other', domains: ['other.example.com'] });
     const theirs = await h.server.storage.forms.create(other.id, { name: 'Theirs' });

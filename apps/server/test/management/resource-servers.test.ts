@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { clientCredentials, failure, newAudience } from './clients-helpers.ts';
 import { assertAuth0Error, type ManagementHarness, startManagement } from './helpers.ts';
 
+/** `work` started `ms` later: concurrent requests staggered across the window of a race. */
+const later = <T>(ms: number, work: () => Promise<T>) =>
+  new Promise((resolve) => setTimeout(resolve, ms)).then(work);
 const scopes = (...values: string[]) => values.map((value) => ({ value, description: `may ${value}` }));
 
 describe('Management API /resource-servers and /client-grants', () => {
@@ -128,6 +131,27 @@ describe('Management API /resource-servers and /client-grants', () => {
       'read write',
     );
     assert.equal(token.claims?.scope, 'read');
+  });
+
+  it('answers an update racing a delete of the same API with 200 or 404, never 500', async () => {
+    for (let round = 0; round < 10; round++) {
+      const identifier = newAudience(`doomed-${round}`);
+      const created = await h.management.resourceServers.create({
+        identifier,
+        name: 'Doomed',
+        scopes: scopes('a'),
+      });
+      const [update, removal] = await Promise.all([
+        h.call('PATCH', `/resource-servers/${created.id}`, {
+          body: { name: 'Renamed', scopes: scopes('b') },
+        }),
+        h.call('DELETE', `/resource-servers/${created.id}`),
+      ]);
+      assert.equal(removal.status, 204);
+      if (update.status !== 200)
+        assertAuth0Error(update, 404, 'inexistent_resource_server', /does not exist/);
+      assert.equal(await h.server.storage.resourceServers.findById(h.tenantId, created.id!), undefined);
+    }
   });
 
   it('refuses to delete the system API, and lets only its token settings change', async () => {
@@ -269,6 +293,44 @@ describe('Management API /resource-servers and /client-grants', () => {
       await h.management.clientGrants.delete(grant.id!);
       assert.equal((await token()).body.error, 'access_denied', 'revoked at once');
       assertAuth0Error(await h.call('GET', `/client-grants/${grant.id}`), 404, 'inexistent_client_grant');
+    });
+
+    it('never keeps a granted scope that a concurrent API update removed', async () => {
+      const audience = newAudience('racing-grants');
+      const api = `/resource-servers/${encodeURIComponent(audience)}`;
+      const declare = (...values: string[]) => h.call('PATCH', api, { body: { scopes: scopes(...values) } });
+      await h.management.resourceServers.create({ identifier: audience, name: 'Racing grants' });
+      const client = await h.management.clients.create({ name: 'Racer', app_type: 'non_interactive' });
+      const grant = await h.management.clientGrants.create({
+        client_id: client.client_id!,
+        audience,
+        scope: [],
+      });
+      for (let round = 0; round < 20; round++) {
+        const scope = `race:${round}`;
+        assert.equal((await declare('keep', scope)).status, 200);
+        // The removal does more work: the grant starts 0 to 4 ms later, to land inside it.
+        const [removal, update] = await Promise.all([
+          declare('keep'),
+          later(round % 5, () =>
+            h.call('PATCH', `/client-grants/${grant.id}`, { body: { scope: ['keep', scope] } }),
+          ),
+        ]);
+        assert.ok([200, 400].includes(update.status), `round ${round}: ${update.status}`);
+        assert.equal(removal.status, 200);
+        const held = (await h.management.clientGrants.get(grant.id!)).scope;
+        assert.ok(!held?.includes(scope), `round ${round}: ${held} still holds a removed scope`);
+      }
+      // Creation checks under the same lock.
+      await declare('keep', 'last');
+      const late = await h.management.clients.create({ name: 'Late racer', app_type: 'non_interactive' });
+      const [created] = await Promise.all([
+        h.call('POST', '/client-grants', { body: { client_id: late.client_id, audience, scope: ['last'] } }),
+        declare('keep'),
+      ]);
+      assert.ok([201, 400].includes(created.status), `${created.status}`);
+      const [made] = (await h.management.clientGrants.list({ client_id: late.client_id! })).data;
+      assert.ok(!made?.scope?.includes('last'), 'the removed scope is not granted');
     });
 
     it('pages in both Auth0 modes (checkpoint and offset)', async () => {

@@ -158,6 +158,52 @@ describe('Management API /roles', () => {
     assert.deepEqual(await permissionsOf(role.id!), ['read:orders'], 'the refused requests added nothing');
   });
 
+  it('never keeps a permission whose scope a concurrent API update removed', async () => {
+    const audience = newAudience('racing');
+    const api = `/resource-servers/${encodeURIComponent(audience)}`;
+    const declare = (...values: string[]) =>
+      h.call('PATCH', api, { body: { scopes: values.map((value) => ({ value, description: value })) } });
+    await h.management.resourceServers.create({ identifier: audience, name: 'Racing' });
+    const role = await h.management.roles.create({ name: 'racer' });
+    for (let round = 0; round < 20; round++) {
+      const scope = `race:${round}`;
+      assert.equal((await declare('keep', scope)).status, 200);
+      // The check "the API declares this scope" and the insert must not let the removal in between.
+      const [add, removal] = await Promise.all([
+        h.call('POST', `/roles/${role.id}/permissions`, { body: { permissions: [perm(scope, audience)] } }),
+        declare('keep'),
+      ]);
+      assert.ok([201, 400].includes(add.status), `round ${round}: ${add.status} ${JSON.stringify(add.body)}`);
+      assert.equal(removal.status, 200);
+      assert.deepEqual(await permissionsOf(role.id!), [], `round ${round}: no permission outlives its scope`);
+    }
+  });
+
+  it('checks the permissions of many APIs at once, naming the first one not declared', async () => {
+    const audiences = [newAudience('many-a'), newAudience('many-b')];
+    for (const identifier of audiences) {
+      await h.management.resourceServers.create({
+        identifier,
+        name: identifier,
+        scopes: [{ value: 'read', description: 'Read' }],
+      });
+    }
+    const role = await h.management.roles.create({ name: 'many' });
+    const add = (permissions: unknown) =>
+      h.call('POST', `/roles/${role.id}/permissions`, { body: { permissions } });
+    assertAuth0Error(
+      await add([perm('read', audiences[0]), perm('write', audiences[1])]),
+      400,
+      'invalid_body',
+      new RegExp(
+        `^Payload validation error: 'write' is not a permission of the resource server '${audiences[1]}'\\.$`,
+      ),
+    );
+    assert.deepEqual(await permissionsOf(role.id!), [], 'nothing added');
+    assert.equal((await add([perm('read', audiences[0]), perm('read', audiences[1])])).status, 201);
+    assert.deepEqual(await permissionsOf(role.id!), ['read', 'read']);
+  });
+
   it('refuses a duplicate name (409) on create and rename, writing nothing', async () => {
     await h.management.roles.create({ name: 'unique-name' });
     const other = await h.management.roles.create({ name: 'other-name' });
@@ -263,12 +309,15 @@ describe('Management API /roles', () => {
       403,
       'insufficient_scope',
     );
+    // Auth0 lets read:users, read:roles or read:role_members list a role's members.
+    const stranger = await h.tokenWith(['read:clients']);
     assertAuth0Error(
-      await h.call('GET', `/roles/${role.id}/users`, { token: reader }),
+      await h.call('GET', `/roles/${role.id}/users`, { token: stranger }),
       403,
       'insufficient_scope',
       /read:role_members/,
     );
+    assert.equal((await h.call('GET', `/roles/${role.id}/users`, { token: reader })).status, 200);
     assertAuth0Error(
       await h.call('POST', `/roles/${role.id}/users`, { token: reader, body: { users: [graceId] } }),
       403,

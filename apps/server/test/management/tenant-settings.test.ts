@@ -22,7 +22,7 @@ describe('tenant settings and MFA factors', () => {
     assert.equal(read.actions_allow_http_redirects, true);
     await h.call('PATCH', '/tenants/settings', { body: { session_lifetime: null } });
     const reset = await h.call('GET', '/tenants/settings');
-    assert.equal(reset.body.session_lifetime, undefined);
+    assert.equal(reset.body.session_lifetime, 72, 'the default again');
     assert.equal(reset.body.actions_allow_http_redirects, true);
   });
 
@@ -42,7 +42,7 @@ describe('tenant settings and MFA factors', () => {
     );
     assertAuth0Error(
       await h.call('PATCH', '/tenants/settings', {
-        body: { actions_fetch_allow: ['ok.example.com', 'bad host/'] },
+        body: { actions_fetch_allow: ['169.254.169.254'] },
       }),
       400,
       'invalid_body',
@@ -114,6 +114,68 @@ describe('bad request bodies', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     assertAuth0Error(response, 415, 'unsupported_media_type');
+  });
+
+  it('answers a text/plain body with 415, not as a string to validate', async () => {
+    const response = await h.call('PATCH', '/tenants/settings', {
+      raw: '{"friendly_name":"x"}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    assertAuth0Error(response, 415, 'unsupported_media_type');
+  });
+
+  it('takes a JSON content type with an empty body as no body on body-less operations', async () => {
+    const response = await h.call('POST', '/keys/signing/rotate', { raw: '' });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+  });
+
+  it('refuses a body on an operation that takes none', async () => {
+    const before = await h.call('GET', '/keys/signing');
+    assertAuth0Error(
+      await h.call('POST', '/keys/signing/rotate', { body: { alg: 'ES256' } }),
+      400,
+      'invalid_body',
+      /takes no request body/,
+    );
+    assert.deepEqual((await h.call('GET', '/keys/signing')).body, before.body);
+  });
+
+  it('refuses NUL and lone surrogates in path, query and body with 400, and still audits the attempt', async () => {
+    assertAuth0Error(
+      await h.call('PATCH', '/tenants/settings', { raw: '{"friendly_name":"a\\u0000b"}' }),
+      400,
+      'invalid_body',
+      /NUL/,
+    );
+    assertAuth0Error(
+      await h.call('PATCH', '/tenants/settings', { raw: '{"friendly_name":"a\\ud800b"}' }),
+      400,
+      'invalid_body',
+    );
+    assertAuth0Error(await h.call('GET', '/logs?search=type%3As%00'), 400, 'invalid_query_string');
+    assertAuth0Error(await h.call('GET', '/logs/abc%00'), 400, 'invalid_uri');
+    type Log = { details?: { request?: { body?: { friendly_name?: string } } } };
+    const refused = async () =>
+      ((await h.call('GET', '/logs?search=type:fapi')).body as Log[])
+        .map((log) => log.details?.request?.body?.friendly_name)
+        .filter((name) => name?.startsWith('a') && name.endsWith('b'));
+    let names = await refused();
+    for (let i = 0; i < 50 && names.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      names = await refused();
+    }
+    // Stored with the unstorable character replaced, so the attempt is on record.
+    assert.deepEqual(names, ['a\uFFFDb', 'a\uFFFDb']);
+  });
+
+  it('pages logs only through the first 1000 (checkpoints beyond)', async () => {
+    assertAuth0Error(
+      await h.call('GET', '/logs?page=10&per_page=100'),
+      400,
+      'invalid_query_string',
+      /from and take/,
+    );
+    assert.equal((await h.call('GET', '/logs?page=9&per_page=100')).status, 200);
   });
 
   it('refuses an unknown query parameter with invalid_query_string', async () => {

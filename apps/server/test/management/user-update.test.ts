@@ -195,4 +195,22 @@ describe('Management API user updates and deletion', () => {
     assert.equal(await total(), before);
     assert.deepEqual((await h.call('GET', id, { token: reader })).body, user);
   });
+
+  it('lets update:users_app_metadata change app_metadata and nothing else', async () => {
+    const user = await createUser({ name: 'Ada', app_metadata: { plan: 'free' } });
+    const id = path(user.user_id!);
+    const token = await h.tokenWith(['update:users_app_metadata']);
+    const changed = await h.call('PATCH', id, { token, body: { app_metadata: { plan: 'pro' } } });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.deepEqual(changed.body.app_metadata, { plan: 'pro' });
+    assertAuth0Error(
+      await h.call('PATCH', id, { token, body: { app_metadata: { plan: 'x' }, name: 'Eve' } }),
+      403,
+      'insufficient_scope',
+      /update:users/,
+    );
+    const read = await h.call('GET', id);
+    assert.equal(read.body.name, 'Ada');
+    assert.deepEqual(read.body.app_metadata, { plan: 'pro' });
+  });
 });

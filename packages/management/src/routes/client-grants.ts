@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError } from '@tessera/core';
-import type { ClientGrant, Storage } from '@tessera/storage';
+import { ConflictError, InvalidRequestError, NotFoundError, TesseraError } from '@tessera/core';
+import type { ClientGrant } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { conflict, inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
@@ -108,10 +108,12 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
       const { client_id: clientId, audience, scope = [] } = request.body;
       if (!(await storage.clients.findById(tenantId, clientId)))
         throw inexistent('client', 'The client does not exist');
-      await checkScopes(storage, tenantId, audience, scope);
       let grant: ClientGrant;
       try {
-        grant = await storage.clientGrants.create(tenantId, { clientId, audience, scope });
+        grant = await scopesMustBeDeclared(
+          audience,
+          storage.clientGrants.create(tenantId, { clientId, audience, scope }),
+        );
       } catch (error) {
         if (error instanceof ConflictError)
           throw conflict('Client grant already exists', 'client_grant_conflict');
@@ -146,9 +148,11 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
       const current = await storage.clientGrants.findById(tenantId, request.params.id);
       if (!current) throw noSuchGrant();
       if (request.body.scope === undefined) return toWire(current);
-      await checkScopes(storage, tenantId, current.audience, request.body.scope);
       const grant = await grantMustExist(
-        storage.clientGrants.update(tenantId, current.id, request.body.scope),
+        scopesMustBeDeclared(
+          current.audience,
+          storage.clientGrants.update(tenantId, current.id, request.body.scope),
+        ),
       );
       invalidateTenant(tenantId);
       return toWire(grant);
@@ -169,15 +173,20 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
   );
 }
 
-/** The API must exist and declare every scope granted (a token could otherwise carry an unknown scope). */
-async function checkScopes(storage: Storage, tenantId: string, audience: string, scope: string[]) {
-  const api = await storage.resourceServers.findByIdentifier(tenantId, audience);
-  if (!api) throw inexistent('resource_server', `No resource with identifier ${audience}`);
-  const unknown = scope.find((value) => !api.scopes.some((declared) => declared.value === value));
-  if (unknown !== undefined) {
-    throw invalidBody(
-      `Payload validation error: '${unknown}' is not a scope of the resource server '${audience}' on property scope.`,
-    );
+/**
+ * The API must exist and declare every scope granted (a token could otherwise carry an unknown
+ * scope). The repository checks it in the writing transaction, under the API's row lock, so a
+ * concurrent removal of a scope cannot leave it granted.
+ */
+async function scopesMustBeDeclared<T>(audience: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TesseraError && error.code === 'inexistent_resource_server')
+      throw inexistent('resource_server', `No resource with identifier ${audience}`);
+    if (error instanceof InvalidRequestError)
+      throw invalidBody(`Payload validation error: ${error.description} on property scope.`);
+    throw error;
   }
 }
 

@@ -61,7 +61,7 @@ export const CLIENT_PROPERTIES = {
     propertyNames: { minLength: 1, maxLength: 255 },
     additionalProperties: { type: 'string', maxLength: 255 },
   },
-  // Only SAML (the `samlp` addon) is implemented; Auth0's other add-ons would be accepted and ignored.
+  // Only SAML (the `samlp` addon) is implemented; Auth0's other add-ons are refused, not stored and ignored.
   addons: { type: 'object', additionalProperties: false, properties: { samlp: SAMLP_SCHEMA } },
 } as const;
 

@@ -54,7 +54,7 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
   api.get<{ Querystring: ListQuery }>(
     '/clients',
     {
-      config: { scopes: ['read:clients'] },
+      config: { scopes: ['read:clients', 'read:client_keys'] },
       schema: {
         querystring: {
           type: 'object',
@@ -111,7 +111,7 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
   api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
     '/clients/:id',
     {
-      config: { scopes: ['read:clients'] },
+      config: { scopes: ['read:clients', 'read:client_keys'] },
       schema: {
         params: ID_PARAMS,
         querystring: FIELDS_ONLY,
@@ -156,7 +156,9 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
   api.post<{ Params: { id: string } }>(
     '/clients/:id/rotate-secret',
     {
-      config: { scopes: ['update:client_keys', 'update:clients'], audit: 'Rotate a client secret' },
+      // Only update:client_keys (Auth0): the new secret is the client's identity, and a caller allowed to
+      // edit callbacks must not be able to become another client (the first-run one has every scope).
+      config: { scopes: ['update:client_keys'], audit: 'Rotate a client secret' },
       schema: { params: ID_PARAMS },
     },
     async (request) => {

@@ -49,12 +49,20 @@ export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): vo
         return logs.map(toWire);
       }
       const { page, perPage, skip } = pageOf(request.query);
+      // Auth0's limit: pages reach the first 1000 events; further back is checkpoint paging (from/take),
+      // which walks an index instead of skipping rows.
+      if (skip + perPage > 1000) {
+        throw invalidQuery(
+          'Query validation error: you can only page through the first 1000 records; use from and take (checkpoint pagination).',
+        );
+      }
       const q = [request.query.q, request.query.search].filter((term) => term?.trim()).join(' AND ');
       const filter = parseLogQuery(q);
       const { logs, total } = await storage.auditLogs.list(request.tenant.id, {
         page,
         perPage,
         ascending: request.query.sort === 'date:1',
+        withTotal: request.query.include_totals === true,
         ...filter,
       });
       const items = logs.map((log) => project(toWire(log), request.query));

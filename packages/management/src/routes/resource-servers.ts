@@ -104,6 +104,8 @@ export function resourceServerRoutes(
         identifier: body.identifier,
         name: body.name ?? body.identifier,
       });
+      // As after every change here: nothing the provider keeps for the tenant may predate the API.
+      invalidateTenant(request.tenant.id);
       return reply.code(201).send(toWire(server));
     },
   );

@@ -19,7 +19,7 @@ export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDe
   api.get<{ Params: { id: string }; Querystring: MembersQuery }>(
     '/roles/:id/users',
     {
-      config: { scopes: ['read:role_members'] },
+      config: { scopes: ['read:role_members', 'read:users', 'read:roles'] },
       schema: {
         params: ROLE_PARAMS,
         querystring: {

@@ -1,4 +1,5 @@
-import type { RolePermission, Storage } from '@tessera/storage';
+import { InvalidRequestError, TesseraError } from '@tessera/core';
+import type { RolePermission } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
@@ -33,7 +34,9 @@ interface PermissionsBody {
 
 /**
  * Auth0's `/roles/{id}/permissions`: the scopes of APIs a role grants. Only scopes an API declares
- * can be granted (a permission the API does not know would otherwise reach its tokens). Changes
+ * can be granted (a permission the API does not know would otherwise reach its tokens); the
+ * repository checks them in the transaction that adds them, under the APIs' row locks, so a
+ * concurrent removal of a scope cannot leave a permission behind. Changes
  * apply to the next token at once: permissions are read per token, never cached.
  */
 export function rolePermissionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
@@ -72,8 +75,10 @@ export function rolePermissionRoutes(api: FastifyInstance, { storage }: Manageme
     async (request, reply) => {
       const tenantId = request.tenant.id;
       if (!(await storage.roles.findById(tenantId, request.params.id))) throw noSuchRole();
-      const permissions = await declaredPermissions(storage, tenantId, request.body);
-      await roleMustExist(storage.roles.addPermissions(tenantId, request.params.id, permissions));
+      const permissions = request.body.permissions.map(toPermission);
+      await roleMustExist(
+        undeclaredIsInvalid(storage.roles.addPermissions(tenantId, request.params.id, permissions)),
+      );
       return reply.code(201).send();
     },
   );
@@ -97,27 +102,17 @@ const toPermission = (p: PermissionsBody['permissions'][number]): RolePermission
   permission: p.permission_name,
 });
 
-/** The body's permissions, each checked to be a scope its API declares (400 naming the first that is not). */
-async function declaredPermissions(storage: Storage, tenantId: string, body: PermissionsBody) {
-  const permissions = body.permissions.map(toPermission);
-  const audiences = [...new Set(permissions.map((p) => p.audience))];
-  const apis = new Map(
-    await Promise.all(
-      audiences.map(
-        async (audience) =>
-          [audience, await storage.resourceServers.findByIdentifier(tenantId, audience)] as const,
-      ),
-    ),
-  );
-  for (const { audience, permission } of permissions) {
-    const api = apis.get(audience);
-    if (!api)
+/** A permission its API does not declare, or an unknown API, is a bad body (not a missing role). */
+async function undeclaredIsInvalid<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TesseraError && error.code === 'inexistent_resource_server') {
+      const audience = (error as TesseraError & { audience: string }).audience;
       throw invalidBody(`Payload validation error: the resource server '${audience}' does not exist.`);
-    if (!api.scopes.some((scope) => scope.value === permission)) {
-      throw invalidBody(
-        `Payload validation error: '${permission}' is not a permission of the resource server '${audience}'.`,
-      );
     }
+    if (error instanceof InvalidRequestError)
+      throw invalidBody(`Payload validation error: ${error.description}`);
+    throw error;
   }
-  return permissions;
 }

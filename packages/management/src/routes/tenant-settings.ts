@@ -8,6 +8,11 @@ import { FIELDS_ONLY, type FieldsQuery, project } from '../query.ts';
  * `session_lifetime` in hours, `default_audience`) and Tessera's own
  * otherwise (README "Tenant settings"). PATCH merges: settings not named keep their value, `null`
  * restores the default. Unknown settings are refused rather than stored and ignored.
+ *
+ * `actions_fetch_allow` (hosts a tenant's actions may fetch although they are private) is not here on
+ * purpose: it lifts the egress block that keeps tenant code away from the operator's network (cloud
+ * metadata, the database), so only the operator sets it (TESSERA_ACTIONS_FETCH_ALLOW, or the
+ * tenant's settings in the database), never a tenant's own management client.
  */
 const SETTINGS = {
   session_lifetime: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 8760 },
@@ -16,11 +21,6 @@ const SETTINGS = {
   signup_enabled: { type: ['boolean', 'null'] },
   require_pkce_for_confidential_clients: { type: ['boolean', 'null'] },
   actions_allow_http_redirects: { type: ['boolean', 'null'] },
-  actions_fetch_allow: {
-    type: ['array', 'null'],
-    maxItems: 50,
-    items: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.*-]+(:[0-9]{1,5})?$' },
-  },
 } as const;
 
 type SettingsBody = { friendly_name?: string | null } & Record<string, unknown>;
@@ -66,9 +66,20 @@ export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps)
   );
 }
 
+/** What a setting is when the tenant has not set it (what packages/oidc's tenantSettings applies). */
+const DEFAULTS: Record<keyof typeof SETTINGS, unknown> = {
+  session_lifetime: 72,
+  grant_lifetime: 720,
+  default_audience: '',
+  signup_enabled: false,
+  require_pkce_for_confidential_clients: false,
+  actions_allow_http_redirects: false,
+};
+
+/** Every setting with its effective value, as Auth0 answers (defaults included). */
 function toWire(tenant: Tenant): Record<string, unknown> {
-  const known = Object.fromEntries(
-    Object.keys(SETTINGS).flatMap((key) => (key in tenant.settings ? [[key, tenant.settings[key]]] : [])),
+  const values = Object.fromEntries(
+    Object.entries(DEFAULTS).map(([key, fallback]) => [key, tenant.settings[key] ?? fallback]),
   );
-  return { friendly_name: tenant.friendlyName ?? tenant.name, ...known };
+  return { friendly_name: tenant.friendlyName ?? tenant.name, ...values };
 }

@@ -33,7 +33,7 @@ export function userRoleRoutes(api: FastifyInstance, { storage }: ManagementDeps
   api.get<{ Params: { id: string }; Querystring: PageQuery }>(
     '/users/:id/roles',
     {
-      config: { scopes: ['read:users', 'read:roles'] },
+      config: { scopes: ['read:users', 'read:roles', 'read:role_members'] },
       schema: {
         params: USER_ID_PARAMS,
         querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },

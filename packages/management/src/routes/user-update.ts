@@ -1,6 +1,6 @@
 import type { UserChanges } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
-import { invalidBody } from '../errors.ts';
+import { ApiError, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { asIdpError, noSuchUser, toWireUser, USER_ID_PARAMS } from './user-wire.ts';
 import { checkPasswordPolicy } from './users.ts';
@@ -63,13 +63,20 @@ export function userUpdateRoutes(api: FastifyInstance, { storage }: ManagementDe
   api.patch<{ Params: { id: string }; Body: UpdateUserBody }>(
     '/users/:id',
     {
-      config: { scopes: ['update:users'], audit: 'Update a User' },
+      config: { scopes: ['update:users', 'update:users_app_metadata'], audit: 'Update a User' },
       schema: { params: USER_ID_PARAMS, body: UPDATE_USER },
     },
     async (request) => {
       const body = request.body;
       if (Object.keys(body).length === 0) {
         throw invalidBody(`Payload validation error: 'Too few properties defined (0), must be at least 1'.`);
+      }
+      // Auth0: `update:users_app_metadata` alone may change app_metadata and nothing else.
+      if (
+        !request.caller.scopes.has('update:users') &&
+        Object.keys(body).some((key) => key !== 'app_metadata')
+      ) {
+        throw new ApiError(403, 'insufficient_scope', 'Insufficient scope, expected any of: update:users');
       }
       const tenantId = request.tenant.id;
       const current = await storage.users.findById(tenantId, request.params.id);
