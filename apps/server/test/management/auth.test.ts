@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { managementAudience } from '@tessera/core';
 import { SignJWT } from 'jose';
 import { assertAuth0Error, type ManagementHarness, startManagement } from './helpers.ts';
 
@@ -38,6 +40,37 @@ describe('Management API authentication', () => {
       })
       .sign(privateKey);
     assertAuth0Error(await h.call('GET', '/logs', { token: forged }), 401, 'invalid_token', /Invalid token/);
+  });
+
+  it("refuses another tenant's genuine management token, which works at its own tenant", async () => {
+    const storage = h.server.storage;
+    const domain = 'other.localhost:3000';
+    const tenant = await storage.tenants.create({ name: 'other', domains: [domain] });
+    await storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
+    await storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
+    const audience = managementAudience(`http://${domain}/`);
+    await storage.resourceServers.create(tenant.id, {
+      identifier: audience,
+      name: 'Management API',
+      isSystem: true,
+      scopes: [{ value: 'read:logs', description: 'read:logs' }],
+    });
+    const { client, clientSecret } = await storage.clients.create(tenant.id, {
+      name: 'other admin',
+      grantTypes: ['client_credentials'],
+      grants: [{ audience, scopes: ['read:logs'] }],
+    });
+    const token = await hostRequest(h.server.url, domain, 'POST', '/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: clientSecret,
+      audience,
+    });
+    assert.equal(token.status, 200, JSON.stringify(token.body));
+    const accessToken = (token.body as { access_token: string }).access_token;
+    const own = await hostRequest(h.server.url, domain, 'GET', '/api/v2/logs', undefined, accessToken);
+    assert.equal(own.status, 200, 'the token is good at its own tenant');
+    assertAuth0Error(await h.call('GET', '/logs', { token: accessToken }), 401, 'invalid_token');
   });
 
   it('refuses an expired token, even one the tenant signed', async () => {
@@ -104,3 +137,39 @@ describe('Management API authentication', () => {
     assertAuth0Error(await h.call('GET', '/no-such-resource'), 404, 'not_found');
   });
 });
+
+/** A request with another Host header (fetch cannot set one): how a second tenant's domain is reached. */
+function hostRequest(
+  baseUrl: string,
+  host: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(
+      `${baseUrl}${path}`,
+      {
+        method,
+        headers: {
+          host,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
