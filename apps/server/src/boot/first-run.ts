@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@tessera/config';
 import { isLocalDomain, issuerFor, type Logger, MANAGEMENT_SCOPES, managementAudience } from '@tessera/core';
-import { primaryDomain, type Storage, type Tenant } from '@tessera/storage';
+import { primaryDomain, type ResourceServer, type Storage, type Tenant } from '@tessera/storage';
 
 export const MANAGEMENT_CLIENT_NAME = 'Tessera Management API (first run)';
 
@@ -63,7 +63,8 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
   }
 
   const audience = managementAudience(issuer);
-  if (!(await storage.resourceServers.findByIdentifier(tenant.id, audience))) {
+  const managementApi = await storage.resourceServers.findByIdentifier(tenant.id, audience);
+  if (!managementApi) {
     await storage.resourceServers.create(tenant.id, {
       identifier: audience,
       name: 'Tessera Management API',
@@ -73,7 +74,11 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
   }
 
   const clients = await storage.clients.listByTenant(tenant.id);
-  if (clients.some((c) => c.name === MANAGEMENT_CLIENT_NAME)) return { tenant, issuer };
+  const existing = clients.find((c) => c.name === MANAGEMENT_CLIENT_NAME);
+  if (existing && managementApi) {
+    await addNewManagementScopes(storage, tenant.id, managementApi, existing.clientId, log);
+  }
+  if (existing) return { tenant, issuer };
 
   const { client, clientSecret } = await storage.clients.create(tenant.id, {
     name: MANAGEMENT_CLIENT_NAME,
@@ -84,6 +89,38 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
   });
   log.info({ tenant: tenant.name, clientId: client.clientId }, 'first run: created the management client');
   return { tenant, issuer, created: { clientId: client.clientId, clientSecret, audience } };
+}
+
+/**
+ * A newer Tessera may know Management API scopes an installation's first run did not (e.g.
+ * `update:guardian_factors`): they are added to the system API and to the first-run client's grant,
+ * never removed, so the first-run client keeps "every scope" across upgrades. (Through the API the
+ * system API's scopes cannot be changed.)
+ */
+async function addNewManagementScopes(
+  storage: Storage,
+  tenantId: string,
+  api: ResourceServer,
+  clientId: string,
+  log: Logger,
+): Promise<void> {
+  const missing = MANAGEMENT_SCOPES.filter((scope) => !api.scopes.some((s) => s.value === scope));
+  if (missing.length > 0) {
+    await storage.resourceServers.update(tenantId, api.id, {
+      scopes: [...api.scopes, ...missing.map((value) => ({ value, description: value }))],
+    });
+  }
+  const { grants } = await storage.clientGrants.list(tenantId, {
+    clientId,
+    audience: api.identifier,
+    take: 1,
+  });
+  const grant = grants[0];
+  const ungranted = MANAGEMENT_SCOPES.filter((scope) => !grant?.scope.includes(scope));
+  if (grant && ungranted.length > 0) {
+    await storage.clientGrants.update(tenantId, grant.id, [...grant.scope, ...ungranted]);
+    log.info({ scopes: ungranted }, 'first run: granted the management client the new Management API scopes');
+  }
 }
 
 /** Shows the new credentials once and keeps them in `<data dir>/first-run.json` (mode 0600). */

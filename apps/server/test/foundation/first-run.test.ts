@@ -102,4 +102,55 @@ describe('first run of `pnpm start` with no configuration', () => {
       await storage.close();
     }
   });
+
+  it('on a restart after an upgrade, adds the Management API scopes the installation lacked, to the API and to the first-run client', async () => {
+    const open = async () =>
+      openStorage({
+        url: env.DATABASE_URL,
+        dataDir: env.TESSERA_DATA_DIR!,
+        poolSize: 2,
+        bootRetryMs: 0,
+        masterKey: Buffer.from(
+          (await readFile(join(env.TESSERA_DATA_DIR!, 'master.key'), 'utf8')).trim(),
+          'hex',
+        ),
+        log: silentLogger,
+      });
+    const { audience, client_id: clientId } = credentials.management;
+    const newer = ['read:guardian_factors', 'update:guardian_factors'];
+    // An installation from before these scopes existed.
+    let storage = await open();
+    try {
+      const tenant = (await storage.tenants.getDefault())!;
+      const api = (await storage.resourceServers.findByIdentifier(tenant.id, audience))!;
+      await storage.resourceServers.update(tenant.id, api.id, {
+        scopes: api.scopes.filter((s) => !newer.includes(s.value)),
+      });
+      const { grants } = await storage.clientGrants.list(tenant.id, { clientId, audience, take: 1 });
+      await storage.clientGrants.update(
+        tenant.id,
+        grants[0]!.id,
+        grants[0]!.scope.filter((s) => !newer.includes(s)),
+      );
+    } finally {
+      await storage.close();
+    }
+    const restarted = await runMain(env, { until: listening });
+    assert.equal(restarted.code, 0, restarted.stderr);
+    storage = await open();
+    try {
+      const tenant = (await storage.tenants.getDefault())!;
+      const api = (await storage.resourceServers.findByIdentifier(tenant.id, audience))!;
+      for (const scope of newer)
+        assert.ok(
+          api.scopes.some((s) => s.value === scope),
+          `the API declares ${scope}`,
+        );
+      const { grants } = await storage.clientGrants.list(tenant.id, { clientId, audience, take: 1 });
+      for (const scope of newer)
+        assert.ok(grants[0]!.scope.includes(scope), `the client is granted ${scope}`);
+    } finally {
+      await storage.close();
+    }
+  });
 });
