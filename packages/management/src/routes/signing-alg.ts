@@ -14,10 +14,10 @@ export const TOKEN_ALGS = ['HS256', 'RS256', 'RS512', 'PS256', 'ES256', 'EdDSA']
 export async function requireSigningAlg(storage: Storage, tenantId: string, alg: string, property: string) {
   const effective = alg === 'HS256' ? 'RS256' : alg;
   const keys = await storage.signingKeys.list(tenantId);
-  const usable = new Set(
+  const usable = new Set<string>(
     keys.filter((key) => key.use === 'sig' && key.state === 'current').map((key) => key.alg),
   );
-  if (usable.has(effective as never)) return;
+  if (usable.has(effective)) return;
   throw invalidBody(
     `Payload validation error: the tenant has no current signing key for ${alg} (it signs with ${[...usable].join(', ') || 'no key'}) on property ${property}.`,
   );
