@@ -133,7 +133,7 @@ describe('Management API authentication', () => {
     );
   });
 
-  it('answers unknown paths with Auth0 404 body after authentication', async () => {
+  it('answers unknown paths with Auth0 404 body', async () => {
     assertAuth0Error(await h.call('GET', '/no-such-resource'), 404, 'not_found');
   });
 });
