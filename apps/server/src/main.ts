@@ -29,11 +29,23 @@ async function stop(server: Running, signal: string) {
   try {
     await server.close();
     server.app.log.info('shutdown complete');
-    process.exit(0);
+    exitAfterLogs(server, 0);
   } catch (error) {
     server.app.log.error({ err: error }, 'shutdown failed');
-    process.exit(1);
+    exitAfterLogs(server, 1);
   }
+}
+
+/**
+ * pino writes stdout asynchronously: a line still in its buffer while an earlier write is in flight
+ * can be lost by process.exit (seen once in CI: "shutdown complete" missing after a clean exit), so
+ * the logger is flushed first, for at most a second.
+ */
+function exitAfterLogs(server: Running, code: number): void {
+  const log = server.app.log as unknown as { flush?: (done: (error?: Error) => void) => void };
+  setTimeout(() => process.exit(code), 1000).unref();
+  if (log.flush) log.flush(() => process.exit(code));
+  else process.exit(code);
 }
 
 try {
