@@ -62,3 +62,14 @@ export function project<T extends object>(item: T, query: FieldsQuery): Partial<
 
 /** The query schema of a route reading one resource: only `fields` / `include_fields`. */
 export const FIELDS_ONLY = { type: 'object', additionalProperties: false, properties: FIELDS_QUERY } as const;
+
+/** The `{id}` path parameter of most resources (Auth0 ids are short; API identifiers are URLs). */
+export const idParams = (maxLength = 64) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['id'],
+    properties: { id: { type: 'string', minLength: 1, maxLength } },
+  }) as const;
+
+export const ID_PARAMS = idParams();

@@ -35,6 +35,7 @@ export function createFindAccount(storage: Storage, tenantId: string) {
   return async (_ctx: KoaContextWithOIDC, sub: string): Promise<Account | undefined> => {
     const user = await storage.users.findById(tenantId, sub);
     if (!user || user.blocked) return undefined;
-    return { accountId: sub, claims: async () => ({ ...userClaims(user), sub }) };
+    // `user` rides along so later steps of the same request (the audit event) need not read it again.
+    return { accountId: sub, user, claims: async () => ({ ...userClaims(user), sub }) };
   };
 }

@@ -138,16 +138,20 @@ export function installAuditEvents(
         ctx.oidc.client?.clientId ?? (typeof params.client_id === 'string' ? params.client_id : null),
         64,
       );
-      const userId = ctx.oidc.entities.Account?.accountId ?? null;
+      // The account and client the token endpoint already loaded (account.ts puts the user on the
+      // account): no second read of either on the token path.
+      const account = ctx.oidc.entities.Account as { accountId: string; user?: User } | undefined;
+      const userId = account?.accountId ?? null;
+      const user = account?.user;
+      const knownName = ctx.oidc.client?.clientName;
       const ip = ctx.ip;
       const userAgent = clip(ctx.get('user-agent'));
       record(deps.storage, deps.log, deps.tenantId, async () => {
-        const user = userId ? await deps.storage.users.findById(deps.tenantId, userId) : undefined;
         return {
           type: types[outcome],
           description: clip(description, 512),
           clientId,
-          clientName: await clientName(deps.storage, deps.tenantId, clientId),
+          clientName: knownName ?? (await clientName(deps.storage, deps.tenantId, clientId)),
           ...(user ? userFields(user) : { userId }),
           ip,
           userAgent,

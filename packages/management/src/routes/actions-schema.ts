@@ -79,12 +79,7 @@ export interface ActionBody {
   deploy?: boolean;
 }
 
-export const ID_PARAMS = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+export { ID_PARAMS } from '../query.ts';
 
 /**
  * What Tessera can run, checked beyond the schema: post-login v3 only, a runtime it accepts, and no

@@ -3,14 +3,7 @@ import type { ClientGrant } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { conflict, inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
-
-const ID_PARAMS = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+import { ID_PARAMS, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 
 const SCOPE = {
   type: 'array',

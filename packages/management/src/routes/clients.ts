@@ -7,6 +7,7 @@ import {
   FIELDS_ONLY,
   FIELDS_QUERY,
   type FieldsQuery,
+  ID_PARAMS,
   PAGE_QUERY,
   type PageQuery,
   pageOf,
@@ -15,13 +16,6 @@ import {
 import { checkClient } from './client-checks.ts';
 import { APP_TYPES, CLIENT_PROPERTIES, type ClientBody, toInput, toWire } from './client-wire.ts';
 import { requireSigningAlg } from './signing-alg.ts';
-
-const ID_PARAMS = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
 
 const CREATE_BODY = {
   type: 'object',

@@ -2,7 +2,7 @@ import type { Form, FormChanges } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { ID_PARAMS, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 
 // The structural basics of Auth0's form schema; the components inside a step are left to the renderer.
 const NODE_TYPES = ['FLOW', 'ROUTER', 'STEP'];
@@ -72,13 +72,6 @@ const FORM_PATCH = {
     nodes: { type: ['array', 'null'], maxItems: MAX_NODES, items: NODE },
     ...Object.fromEntries(Object.entries(PARTS).map(([name, schema]) => [name, nullable(schema)])),
   },
-} as const;
-
-const ID_PARAMS = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
 type Params = { Params: { id: string } };

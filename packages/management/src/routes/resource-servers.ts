@@ -7,6 +7,7 @@ import {
   FIELDS_ONLY,
   FIELDS_QUERY,
   type FieldsQuery,
+  idParams,
   PAGE_QUERY,
   type PageQuery,
   pageOf,
@@ -14,12 +15,8 @@ import {
 } from '../query.ts';
 import { type Body, checkSettings, PROPERTIES, toInput, toWire } from './resource-server-wire.ts';
 
-const ID_PARAMS = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 600 } },
-} as const;
+/** `{id}` is the API's id or its identifier, a URL. */
+const ID_PARAMS = idParams(600);
 
 /** What Auth0 lets a caller change on the system API (the Management API itself). */
 const SYSTEM_UPDATABLE = new Set(['token_lifetime', 'skip_consent_for_verifiable_first_party_clients']);

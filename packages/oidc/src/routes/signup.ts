@@ -1,5 +1,5 @@
 import { ConflictError, InvalidRequestError, type PostLoginPort, type SignupError } from '@tessera/core';
-import { MAX_PASSWORD_LENGTH } from '@tessera/storage';
+import { MAX_PASSWORD_LENGTH, PASSWORD_MIN_LENGTH } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tenantSettings } from '../tenant-settings.ts';
 import type { Throttle } from '../throttle.ts';
@@ -13,7 +13,6 @@ import {
 } from './interaction-context.ts';
 
 /** Auth0's default password policy ("fair") asks for at least 8 characters. */
-const MIN_PASSWORD_LENGTH = 8;
 
 /** Sign-up with email and password, when the tenant enables it (`settings.signup_enabled`). */
 export async function signupRoutes(
@@ -40,7 +39,7 @@ export async function signupRoutes(
           loginUrl: `/u/login?state=${encodeURIComponent(uid)}`,
           email: state.email,
           error: state.error,
-          passwordMinLength: MIN_PASSWORD_LENGTH,
+          passwordMinLength: PASSWORD_MIN_LENGTH,
         }),
       );
 
@@ -71,7 +70,7 @@ export async function signupRoutes(
       );
     }
     const password = typeof body.password === 'string' ? body.password : '';
-    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    if (password.length < PASSWORD_MIN_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       return render(
         request,
         reply,
