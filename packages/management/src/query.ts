@@ -41,11 +41,21 @@ export function slicePage<T>(items: readonly T[], query: PageQuery): T[] {
   return items.slice(skip, skip + perPage);
 }
 
-/** The list as Auth0 answers it: a bare array, or with totals when `include_totals=true`. */
-export function listResponse<T>(name: string, items: T[], total: number, query: PageQuery) {
+/**
+ * The list as Auth0 answers it: a bare array, or with totals when `include_totals=true`. Some of
+ * Auth0's wrappers carry `length` (users, logs, connections…), others not (clients, roles, forms…).
+ */
+export function listResponse<T>(
+  name: string,
+  items: T[],
+  total: number,
+  query: PageQuery,
+  options: { length?: boolean } = {},
+) {
   if (!query.include_totals) return items;
   const { skip, perPage } = pageOf(query);
-  return { [name]: items, start: skip, limit: perPage, length: items.length, total };
+  const length = options.length === false ? {} : { length: items.length };
+  return { [name]: items, start: skip, limit: perPage, ...length, total };
 }
 
 /** Applies `fields` / `include_fields` to one object (top-level names, Auth0's semantics). */

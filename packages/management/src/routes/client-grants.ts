@@ -3,7 +3,7 @@ import type { ClientGrant } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { conflict, inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { ID_PARAMS, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 
 const SCOPE = {
   type: 'array',
@@ -75,7 +75,7 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
         ? { grants: [], total: 0 }
         : await storage.clientGrants.list(request.tenant.id, { ...filter, skip, take: perPage });
       const items = grants.map(toWire);
-      return query.include_totals ? { client_grants: items, start: skip, limit: perPage, total } : items;
+      return listResponse('client_grants', items, total, query, { length: false });
     },
   );
 

@@ -8,6 +8,7 @@ import {
   FIELDS_QUERY,
   type FieldsQuery,
   ID_PARAMS,
+  listResponse,
   PAGE_QUERY,
   type PageQuery,
   pageOf,
@@ -78,7 +79,7 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
               isFirstParty: query.is_first_party,
             });
       const items = clients.map((client) => project(toWire(client, request.tenant.name), query));
-      return query.include_totals ? { start: skip, limit: perPage, total, clients: items } : items;
+      return listResponse('clients', items, total, query, { length: false });
     },
   );
 

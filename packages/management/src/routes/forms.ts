@@ -2,7 +2,7 @@ import type { Form, FormChanges } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { ID_PARAMS, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 
 // The structural basics of Auth0's form schema; the components inside a step are left to the renderer.
 const NODE_TYPES = ['FLOW', 'ROUTER', 'STEP'];
@@ -99,9 +99,7 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
       const { skip, perPage } = pageOf(request.query);
       const { forms, total } = await storage.forms.list(request.tenant.id, { skip, take: perPage });
       const items = forms.map(toSummary);
-      // Auth0's form list carries no `length`, unlike most of its lists.
-      if (!request.query.include_totals) return items;
-      return { forms: items, start: skip, limit: perPage, total };
+      return listResponse('forms', items, total, request.query, { length: false });
     },
   );
 

@@ -2,7 +2,15 @@ import type { AuditLog } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { inexistent, invalidQuery } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { FIELDS_QUERY, type FieldsQuery, PAGE_QUERY, type PageQuery, pageOf, project } from '../query.ts';
+import {
+  FIELDS_QUERY,
+  type FieldsQuery,
+  listResponse,
+  PAGE_QUERY,
+  type PageQuery,
+  pageOf,
+  project,
+} from '../query.ts';
 
 interface LogQuery extends PageQuery, FieldsQuery {
   sort?: string;
@@ -66,8 +74,7 @@ export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): vo
         ...filter,
       });
       const items = logs.map((log) => project(toWire(log), request.query));
-      if (!request.query.include_totals) return items;
-      return { length: items.length, limit: perPage, logs: items, start: skip, total };
+      return listResponse('logs', items, total, request.query);
     },
   );
 

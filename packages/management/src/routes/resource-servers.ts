@@ -8,6 +8,7 @@ import {
   FIELDS_QUERY,
   type FieldsQuery,
   idParams,
+  listResponse,
   PAGE_QUERY,
   type PageQuery,
   pageOf,
@@ -69,7 +70,7 @@ export function resourceServerRoutes(
         identifiers,
       });
       const items = resourceServers.map((server) => project(toWire(server), query));
-      return query.include_totals ? { start: skip, limit: perPage, total, resource_servers: items } : items;
+      return listResponse('resource_servers', items, total, query, { length: false });
     },
   );
 

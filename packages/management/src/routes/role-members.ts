@@ -2,7 +2,7 @@ import { NotFoundError } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 import { inexistent } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 import { noSuchRole, ROLE_PARAMS, roleMustExist } from './roles.ts';
 
 interface MembersQuery extends PageQuery {
@@ -53,7 +53,7 @@ export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDe
         storage.roles.members(tenantId, request.params.id, { skip, take: perPage }),
       );
       const items = members.map(toWire);
-      return query.include_totals ? { users: items, start: skip, limit: perPage, total } : items;
+      return listResponse('users', items, total, query, { length: false });
     },
   );
 

@@ -3,7 +3,7 @@ import type { RolePermission } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 import { noSuchRole, ROLE_PARAMS, roleMustExist } from './roles.ts';
 
 const PERMISSIONS_BODY = {
@@ -60,9 +60,7 @@ export function rolePermissionRoutes(api: FastifyInstance, { storage }: Manageme
         resource_server_name: p.apiName,
         description: p.description,
       }));
-      return request.query.include_totals
-        ? { permissions: items, start: skip, limit: perPage, total }
-        : items;
+      return listResponse('permissions', items, total, request.query, { length: false });
     },
   );
 

@@ -3,7 +3,7 @@ import type { Role } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { inexistent } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
-import { PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
 
 export const ROLE_PARAMS = {
   type: 'object',
@@ -56,7 +56,7 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
         nameFilter: query.name_filter?.trim() || undefined,
       });
       const items = roles.map(toWire);
-      return query.include_totals ? { roles: items, start: skip, limit: perPage, total } : items;
+      return listResponse('roles', items, total, query, { length: false });
     },
   );
 
