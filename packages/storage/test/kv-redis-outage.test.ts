@@ -61,7 +61,8 @@ describe('redis kv when Redis goes away', () => {
     await failsFast(kv.delete('k'));
     await failsFast(kv.consume('k'));
     await failsFast(kv.compareAndSet('k', null, 'v'));
-    await failsFast(kv.increment('k', 1_000));
+    await failsFast(kv.reserve([{ key: 'k', max: 1, ttlMs: 1_000 }]));
+    await failsFast(kv.release([{ key: 'k' }]));
     await failsFast(kv.ttl('k'));
     await failsFast(kv.scoped('s:').get('k'));
     await failsFast(kv.ping());

@@ -123,34 +123,103 @@ function kvBehaviours(open: () => Promise<Harness>) {
     assert.equal(await h.kv.ttl(k), Number.POSITIVE_INFINITY);
   });
 
-  it('increment counts 1..N in a window that starts at the first increment, then starts over', async () => {
-    const k = key();
-    assert.equal(await h.kv.increment(k, 300), 1);
-    const first = (await h.kv.ttl(k)) ?? 0;
-    await sleep(40);
-    for (let n = 2; n <= 5; n++) assert.equal(await h.kv.increment(k, 300), n);
-    assert.ok(((await h.kv.ttl(k)) ?? 0) < first, 'later increments must not extend the window');
-    await eventually(async () => (await h.kv.get(k)) === undefined, 'end of the window');
-    assert.equal(await h.kv.increment(k, 300), 1);
+  it('reserve increments every counter when all are below their max, and none when one is full', async () => {
+    const [a, b] = [key(), key()];
+    const pair = (maxB: number) => [
+      { key: a, max: 5, ttlMs: 10_000 },
+      { key: b, max: maxB, ttlMs: 10_000 },
+    ];
+    for (let n = 1; n <= 2; n++) {
+      const won = await h.kv.reserve(pair(2));
+      assert.equal(won.reserved, true);
+      assert.deepEqual(won.counts, [n, n]);
+    }
+    const refused = await h.kv.reserve(pair(2));
+    assert.equal(refused.reserved, false);
+    assert.deepEqual(refused.counts, [2, 2], 'a refusal changes no counter, not even those below max');
+    assert.equal(await h.kv.get(a), '2');
+    assert.deepEqual((await h.kv.reserve(pair(3))).counts, [3, 3], 'a higher max lets it through');
+    assert.deepEqual(await h.kv.reserve([]), { reserved: true, counts: [], ttlsMs: [] });
   });
 
-  it('increment is atomic: 50 concurrent increments return 1..50', async () => {
-    const k = key();
-    const counts = await concurrently(h, 50, (kv) => kv.increment(k, 10_000));
-    assert.deepEqual(
-      counts.toSorted((a, b) => a - b),
-      Array.from({ length: 50 }, (_, i) => i + 1),
+  it('reserve is atomic: of 50 concurrent reservations against a max of 10, exactly 10 win', async () => {
+    const [shared, perCall] = [key(), key()];
+    const results = await concurrently(h, 50, (kv) =>
+      kv.reserve([
+        { key: shared, max: 10, ttlMs: 10_000 },
+        { key: perCall, max: 100, ttlMs: 10_000 },
+      ]),
     );
+    const won = results.filter((r) => r.reserved);
+    assert.equal(won.length, 10);
+    assert.deepEqual(
+      won.map((r) => r.counts[0]).toSorted((x, y) => x! - y!),
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    assert.equal(await h.kv.get(shared), '10');
+    assert.equal(await h.kv.get(perCall), '10', 'the other counter moved only with the winners');
   });
 
-  it('increment gives a window to a counter without expiry and refuses a non-counter', async () => {
-    const k = key();
-    await h.kv.set(k, '5');
-    assert.equal(await h.kv.increment(k, 100), 6);
-    assert.ok(((await h.kv.ttl(k)) ?? Number.POSITIVE_INFINITY) <= 100);
-    await h.kv.set(k, 'not a number');
-    await assert.rejects(h.kv.increment(k, 100), (e) => !(e instanceof ServiceUnavailableError));
-    await assert.rejects(h.kv.increment(key(), 0), RangeError);
+  it('reserve reports lifetimes: a window keeps its first deadline, a sliding one starts over', async () => {
+    const [fixed, sliding] = [key(), key()];
+    const counters = [
+      { key: fixed, max: 10, ttlMs: 1_000 },
+      { key: sliding, max: 10, ttlMs: 1_000, sliding: true },
+    ];
+    const first = await h.kv.reserve(counters);
+    assert.ok(
+      first.ttlsMs.every((t) => t !== undefined && t > 900 && t <= 1_000),
+      `${first.ttlsMs}`,
+    );
+    await sleep(300);
+    const second = await h.kv.reserve(counters);
+    assert.ok(second.ttlsMs[0]! <= 700, `the window kept its deadline: ${second.ttlsMs[0]}`);
+    assert.ok(second.ttlsMs[1]! > 900, `the sliding lifetime started over: ${second.ttlsMs[1]}`);
+    await eventually(async () => (await h.kv.get(fixed)) === undefined, 'end of the window');
+    assert.equal(await h.kv.get(sliding), '2');
+    const absent = await h.kv.reserve([{ key: key(), max: 1, ttlMs: 1_000 }]);
+    assert.deepEqual(absent.counts, [1]);
+    const full = await h.kv.reserve([{ key: sliding, max: 2, ttlMs: 1_000, sliding: true }]);
+    assert.equal(full.reserved, false);
+    assert.ok(full.ttlsMs[0]! < 900, 'a refusal does not start a sliding lifetime over');
+  });
+
+  it('release lowers counters by one, removes them at zero or on reset, and keeps their lifetimes', async () => {
+    const [a, b, c, absent] = [key(), key(), key(), key()];
+    await h.kv.reserve([
+      { key: a, max: 10, ttlMs: 60_000 },
+      { key: b, max: 10, ttlMs: 60_000 },
+      { key: c, max: 10, ttlMs: 60_000 },
+    ]);
+    await h.kv.reserve([{ key: a, max: 10, ttlMs: 60_000 }]);
+    await h.kv.reserve([{ key: c, max: 10, ttlMs: 60_000 }]);
+    await h.kv.release([{ key: a }, { key: b }, { key: c, reset: true }, { key: absent }]);
+    assert.equal(await h.kv.get(a), '1');
+    const left = (await h.kv.ttl(a)) ?? 0;
+    assert.ok(left > 50_000 && left <= 60_000, `lifetime kept: ${left}`);
+    assert.equal(await h.kv.get(b), undefined, 'one reservation given back leaves nothing');
+    assert.equal(await h.kv.get(c), undefined, 'reset removes whatever the count');
+    assert.equal(await h.kv.get(absent), undefined, 'an absent counter stays absent, never -1');
+    await h.kv.release([]);
+  });
+
+  it('reserve and release refuse bad arguments and non-counters, changing nothing', async () => {
+    const [counter, text] = [key(), key()];
+    await h.kv.set(text, 'not a number');
+    await assert.rejects(
+      h.kv.reserve([
+        { key: counter, max: 5, ttlMs: 1_000 },
+        { key: text, max: 5, ttlMs: 1_000 },
+      ]),
+      (e) => !(e instanceof ServiceUnavailableError),
+    );
+    assert.equal(await h.kv.get(counter), undefined, 'nothing was incremented');
+    await assert.rejects(h.kv.release([{ key: text }]), (e) => !(e instanceof ServiceUnavailableError));
+    assert.equal(await h.kv.get(text), 'not a number');
+    await assert.rejects(h.kv.reserve([{ key: counter, max: 5, ttlMs: 0 }]), RangeError);
+    await assert.rejects(h.kv.reserve([{ key: counter, max: 0, ttlMs: 1_000 }]), RangeError);
+    await assert.rejects(h.kv.reserve([{ key: counter, max: 1.5, ttlMs: 1_000 }]), RangeError);
+    assert.equal(await h.kv.get(counter), undefined);
   });
 
   it('scoped views isolate keys under prefix + scope + key', async () => {

@@ -35,7 +35,9 @@ describe('Redis stopped while the server runs', () => {
   let server: TestServer;
   /** A route that needs the KV store (registered by this test; feature routes arrive with their issues). */
   const counter = async (app: FastifyInstance) => {
-    app.get('/test/counter', async () => ({ count: await server.kv.increment('counter', 60_000) }));
+    app.get('/test/counter', async () => ({
+      count: (await server.kv.reserve([{ key: 'counter', max: 1000, ttlMs: 60_000 }])).counts[0],
+    }));
   };
   before(async () => {
     port = await freePort();

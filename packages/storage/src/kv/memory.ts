@@ -1,5 +1,5 @@
 import { type KvStore, ServiceUnavailableError } from '@tessera/core';
-import { lifetimeMs, windowMs } from './ttl.ts';
+import { counterMax, lifetimeMs, windowMs } from './ttl.ts';
 
 export interface MemoryKvOptions {
   /** Prepended to every key, as the Redis store does, so both stores see the same key names. */
@@ -112,18 +112,56 @@ function view(shared: Shared, prefix: string, close: () => Promise<void>): Memor
       }
       return true;
     },
-    async increment(key, ttlMs) {
-      const window = windowMs(ttlMs);
-      const full = keyOf(key);
-      const entry = live(full);
-      const count = entry === undefined ? 1 : counterValue(entry.value) + 1;
-      // Like INCR + PEXPIRE NX: the window starts at the first increment and later ones never extend it.
-      const expiresAt =
-        entry === undefined || entry.expiresAt === Number.POSITIVE_INFINITY
-          ? deadline(window)
-          : entry.expiresAt;
-      entries.set(full, { value: String(count), expiresAt });
-      return count;
+    async reserve(counters) {
+      // Checked in full before anything is written: a bad argument or a non-counter changes nothing.
+      const plan = counters.map((counter) => {
+        const full = keyOf(counter.key);
+        const entry = live(full);
+        return {
+          full,
+          entry,
+          count: entry === undefined ? 0 : counterValue(entry.value),
+          max: counterMax(counter.max),
+          window: windowMs(counter.ttlMs),
+          sliding: counter.sliding === true,
+        };
+      });
+      const reserved = plan.every((item) => item.count < item.max);
+      if (reserved) {
+        for (const item of plan) {
+          item.count += 1;
+          const keep =
+            !item.sliding && item.entry !== undefined && item.entry.expiresAt !== Number.POSITIVE_INFINITY;
+          const expiresAt = keep ? item.entry!.expiresAt : deadline(item.window);
+          item.entry = { value: String(item.count), expiresAt };
+          entries.set(item.full, item.entry);
+        }
+      }
+      const now = performance.now();
+      return {
+        reserved,
+        counts: plan.map((item) => item.count),
+        ttlsMs: plan.map(({ entry }) =>
+          entry === undefined
+            ? undefined
+            : entry.expiresAt === Number.POSITIVE_INFINITY
+              ? Number.POSITIVE_INFINITY
+              : Math.ceil(entry.expiresAt - now),
+        ),
+      };
+    },
+    async release(counters) {
+      // As in reserve, every value is read (and checked) before any is written.
+      const plan = counters.flatMap((counter) => {
+        const full = keyOf(counter.key);
+        const entry = live(full);
+        if (entry === undefined) return [];
+        return [{ full, entry, count: counter.reset ? 0 : counterValue(entry.value) - 1 }];
+      });
+      for (const { full, entry, count } of plan) {
+        if (count <= 0) entries.delete(full);
+        else entries.set(full, { value: String(count), expiresAt: entry.expiresAt });
+      }
     },
     async ttl(key) {
       const entry = live(keyOf(key));

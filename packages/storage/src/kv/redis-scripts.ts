@@ -26,14 +26,64 @@ return 1
 `;
 
 /**
- * KEYS[1] counter; ARGV[1] window in ms. PEXPIRE NX (Redis >= 7.0) only sets an expiry on a key without
- * one, so the window starts at the first increment; doing INCR and PEXPIRE in separate round trips could
- * leave a counter without expiry (a permanent lockout) if the process died in between.
+ * KEYS: the counters; ARGV: max, window in ms and sliding ('1'|'0') of each, in order. Every counter is
+ * read and checked before any is written, so a refusal (or a value that is no counter) changes
+ * nothing. Returns { reserved (1|0), count1, pttl1, count2, pttl2, … }.
  */
-export const incrementLua = `
-local count = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1], 'NX')
-return count
+export const reserveLua = `
+local counts = {}
+local reserved = 1
+for i = 1, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  local count = 0
+  if value then
+    count = tonumber(value)
+    if count == nil or count ~= math.floor(count) then
+      return redis.error_reply('ERR value is not an integer or out of range')
+    end
+  end
+  counts[i] = count
+  if count >= tonumber(ARGV[3 * i - 2]) then reserved = 0 end
+end
+if reserved == 1 then
+  for i = 1, #KEYS do
+    counts[i] = redis.call('INCR', KEYS[i])
+    if ARGV[3 * i] == '1' then
+      redis.call('PEXPIRE', KEYS[i], ARGV[3 * i - 1])
+    else
+      redis.call('PEXPIRE', KEYS[i], ARGV[3 * i - 1], 'NX')
+    end
+  end
+end
+local result = { reserved }
+for i = 1, #KEYS do
+  result[2 * i] = counts[i]
+  result[2 * i + 1] = redis.call('PTTL', KEYS[i])
+end
+return result
+`;
+
+/**
+ * KEYS: the counters; ARGV: reset ('1'|'0') of each. DECR keeps the key's lifetime; a counter that
+ * would reach zero is deleted instead, so no key lingers at 0 or below. Every value is checked first.
+ */
+export const releaseLua = `
+local counts = {}
+for i = 1, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  if value and ARGV[i] ~= '1' then
+    counts[i] = tonumber(value)
+    if counts[i] == nil then return redis.error_reply('ERR value is not an integer or out of range') end
+  end
+end
+for i = 1, #KEYS do
+  if ARGV[i] == '1' or (counts[i] ~= nil and counts[i] <= 1) then
+    redis.call('DEL', KEYS[i])
+  elseif counts[i] ~= nil then
+    redis.call('DECR', KEYS[i])
+  end
+end
+return 1
 `;
 
 /** The commands `defineCommand` adds (EVALSHA, falling back to EVAL when the script cache was flushed). */
@@ -46,5 +96,6 @@ export interface KvScripts {
     next: string,
     ttlMs: string,
   ): Promise<number>;
-  kvIncrement(key: string, windowMs: number): Promise<number>;
+  kvReserve(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+  kvRelease(numberOfKeys: number, ...keysThenArgs: string[]): Promise<number>;
 }

@@ -1,8 +1,8 @@
 import type { KvStore, Logger } from '@tessera/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { createOutageLog, toKvError } from './redis-errors.ts';
-import { compareAndSetLua, incrementLua, type KvScripts } from './redis-scripts.ts';
-import { lifetimeMs, windowMs } from './ttl.ts';
+import { compareAndSetLua, type KvScripts, releaseLua, reserveLua } from './redis-scripts.ts';
+import { counterMax, lifetimeMs, windowMs } from './ttl.ts';
 
 export interface RedisKvOptions {
   /** `redis://` or `rediss://` (TLS); user, password and database index may be part of it. */
@@ -44,7 +44,9 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
   const tls = /^rediss:\/\//i.test(options.url) && !options.redisOptions?.tls ? { tls: {} } : {};
   const client = new Redis(options.url, { ...defaults, ...options.redisOptions, ...tls, ...failFast });
   client.defineCommand('kvCompareAndSet', { numberOfKeys: 1, lua: compareAndSetLua });
-  client.defineCommand('kvIncrement', { numberOfKeys: 1, lua: incrementLua });
+  // Without numberOfKeys ioredis takes the key count as the first argument of each call.
+  client.defineCommand('kvReserve', { lua: reserveLua });
+  client.defineCommand('kvRelease', { lua: releaseLua });
   const scripts = client as Redis & KvScripts;
 
   // Without a listener ioredis prints each failed reconnect to stderr, and a few of its paths emit
@@ -111,12 +113,28 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
         );
         return won === 1;
       }),
-    increment: (key, ttlMs) => run(() => scripts.kvIncrement(prefix + key, windowMs(ttlMs))),
+    reserve: async (counters) => {
+      // Checked here, before the round trip, with the same errors as the memory store.
+      const args = counters.flatMap((c) => [counterMax(c.max), windowMs(c.ttlMs), c.sliding ? '1' : '0']);
+      return run(async () => {
+        const keys = counters.map((c) => prefix + c.key);
+        const [reserved, ...rest] = await scripts.kvReserve(keys.length, ...keys, ...args);
+        return {
+          reserved: reserved === 1,
+          counts: counters.map((_, i) => rest[2 * i]!),
+          ttlsMs: counters.map((_, i) => pttl(rest[2 * i + 1]!)),
+        };
+      });
+    },
+    release: (counters) =>
+      run(async () => {
+        if (counters.length === 0) return;
+        const keys = counters.map((c) => prefix + c.key);
+        await scripts.kvRelease(keys.length, ...keys, ...counters.map((c) => (c.reset ? '1' : '0')));
+      }),
     ttl: (key) =>
       run(async () => {
-        const ms = await client.pttl(prefix + key);
-        if (ms === -2) return undefined;
-        return ms === -1 ? Number.POSITIVE_INFINITY : ms;
+        return pttl(await client.pttl(prefix + key));
       }),
     // Views share the connection; only the root owns it, so closing a view releases nothing.
     scoped: (scope) => view(prefix + scope, async () => {}),
@@ -127,4 +145,10 @@ export function createRedisKv(options: RedisKvOptions): KvStore {
     close: closeView,
   });
   return view(options.prefix, close);
+}
+
+/** PTTL's answer as the port says it: -2 absent (undefined), -1 no expiry (Infinity), else ms. */
+function pttl(ms: number): number | undefined {
+  if (ms === -2) return undefined;
+  return ms === -1 ? Number.POSITIVE_INFINITY : ms;
 }

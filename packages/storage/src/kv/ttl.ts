@@ -15,6 +15,13 @@ export function lifetimeMs(ttlMs: number | undefined): number | undefined {
  */
 export function windowMs(ttlMs: number): number {
   const ms = lifetimeMs(ttlMs);
-  if (ms === undefined) throw new RangeError(`increment needs a positive finite window, got ${ttlMs}`);
+  if (ms === undefined) throw new RangeError(`a counter needs a positive finite window, got ${ttlMs}`);
   return ms;
+}
+
+/** The `max` of a reserved counter: a positive integer, or the reservation could never (or always) win. */
+export function counterMax(max: number): number {
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new RangeError(`reserve needs a positive integer max, got ${max}`);
+  return max;
 }
