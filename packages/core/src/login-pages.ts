@@ -19,7 +19,7 @@ export interface BasePageModel {
 /**
  * Credential errors, one code for an unknown user and a wrong password (no account enumeration).
  * `blocked` names a blocked account: send it only once the password was verified, otherwise it tells an
- * attacker the account exists.
+ * attacker the account exists; or for a brute-force block of an IP, which unknown identifiers get alike.
  */
 export type LoginError = 'invalid_credentials' | 'too_many_attempts' | 'blocked' | 'server_error';
 

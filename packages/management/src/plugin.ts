@@ -1,5 +1,5 @@
 import type { ActionsAdminPort, Logger } from '@tessera/core';
-import type { Storage, Tenant } from '@tessera/storage';
+import type { LoginAttempts, Storage, Tenant } from '@tessera/storage';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { recordWrite } from './audit.ts';
 import { authenticate, type Caller, requireScope } from './auth.ts';
@@ -27,6 +27,8 @@ export interface ManagementDeps {
   /** The issuer of a tenant (`https://<domain>/`): tokens must name it and its `api/v2/` audience. */
   issuerOf(tenant: Tenant): string;
   actions: ActionsAdminPort;
+  /** Brute-force protection's counters and blocks, which the login pages write (`/user-blocks`). */
+  loginAttempts: LoginAttempts;
   /** Drops what a tenant's OIDC provider was built from (after changes to clients, APIs, keys). */
   invalidateTenant(tenantId: string): void;
   log: Logger;

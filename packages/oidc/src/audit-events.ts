@@ -3,7 +3,7 @@ import { type AuditEvent, DATABASE_CONNECTION, type Storage, type User } from '@
 import type { FastifyRequest } from 'fastify';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
-// Auth0's log events of the protocol side (`/api/v2/logs`): logins (`s`, `f`, `fp`, `fu`) and token
+// Auth0's log events of the protocol side (`/api/v2/logs`): logins (`s`, `f`, `fp`, `fu`, `limit_wc`) and token
 // exchanges (`seacft`/`feacft` code, `sertft`/`fertft` refresh token, `seccft`/`feccft` client
 // credentials). Never a password, a code or a token: only who, which app, from where and why it failed.
 
@@ -83,6 +83,29 @@ export function recordLoginFailure(
     ...(failure.type === 'fu'
       ? { userName: clip(failure.identifier, 320), connection: DATABASE_CONNECTION }
       : userFields(failure.user)),
+    ...fromRequest(request),
+  }));
+}
+
+/**
+ * Auth0's `limit_wc` ("Blocked Account"): this failure made the IP reach the limit of consecutive
+ * failures for this user, which is now blocked from it (docs/security.md#42). Recorded once, when the
+ * block begins; `user_name` is what was typed when no user matched, as for `fu`.
+ */
+export function recordLoginBlock(
+  storage: Storage,
+  request: FastifyRequest,
+  block: { clientId: string; identifier: string; user?: User },
+) {
+  const tenantId = request.tenant.id;
+  record(storage, request.log, tenantId, async () => ({
+    type: 'limit_wc',
+    description: 'Too many consecutive failed login attempts: this IP address is blocked for this user.',
+    clientId: block.clientId,
+    clientName: await clientName(storage, tenantId, block.clientId),
+    ...(block.user
+      ? userFields(block.user)
+      : { userName: clip(block.identifier, 320), connection: DATABASE_CONNECTION }),
     ...fromRequest(request),
   }));
 }

@@ -18,6 +18,7 @@ import { roleRoutes } from './roles.ts';
 import { tenantSettingsRoutes } from './tenant-settings.ts';
 import { triggerRoutes } from './triggers.ts';
 import { userAuthenticationMethodRoutes } from './user-authentication-methods.ts';
+import { userBlockRoutes } from './user-blocks.ts';
 import { userRoleRoutes } from './user-roles.ts';
 import { userUpdateRoutes } from './user-update.ts';
 import { userRoutes } from './users.ts';
@@ -44,5 +45,6 @@ export function managementRoutes(api: FastifyInstance, deps: ManagementDeps): vo
   userUpdateRoutes(api, deps);
   userRoleRoutes(api, deps);
   userAuthenticationMethodRoutes(api, deps);
+  userBlockRoutes(api, deps);
   connectionRoutes(api, deps);
 }

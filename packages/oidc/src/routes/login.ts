@@ -1,9 +1,9 @@
 import type { PostLoginPort } from '@tessera/core';
 import { dummyVerify, MAX_PASSWORD_LENGTH, verifyPassword } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { recordLoginFailure } from '../audit-events.ts';
+import { recordLoginBlock, recordLoginFailure } from '../audit-events.ts';
 import { tenantSettings } from '../tenant-settings.ts';
-import type { Throttle } from '../throttle.ts';
+import { retryAfterSeconds, type Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
 import {
   checkCsrf,
@@ -22,8 +22,9 @@ type LoginError = 'invalid_credentials' | 'too_many_attempts' | 'blocked';
 
 /**
  * Universal login: `/u/login?state=<interaction uid>`. Unknown user and wrong password take the same
- * path through an argon2id verification and answer the same page (SECURITY.md 20); repeated failures
- * are throttled per account and per IP.
+ * path through an argon2id verification and answer the same page (docs/security.md#20). Each attempt
+ * reserves its place against the brute-force limits before the password is checked (#41), counted per
+ * tenant and per resolved user from that IP (#42, #43).
  */
 export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
   app.get('/u/login', async (request, reply) => {
@@ -42,20 +43,27 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     const identifier = typeof body.username === 'string' ? body.username.trim().slice(0, 320) : '';
     const password = typeof body.password === 'string' ? body.password : '';
 
-    const wait = await deps.throttle.blockedFor(identifier, request.ip);
-    if (wait > 0)
-      return renderLogin(
-        deps,
-        request,
-        reply,
-        interaction,
-        { identifier, error: 'too_many_attempts', retryAfterSeconds: wait },
-        429,
-      );
-
-    const found = identifier
-      ? await deps.storage.users.findForLogin(request.tenant.id, identifier)
-      : undefined;
+    const tenantId = request.tenant.id;
+    const found = identifier ? await deps.storage.users.findForLogin(tenantId, identifier) : undefined;
+    // The email and the username of one account share its count; an unknown identifier is counted
+    // like a known one, so neither a block nor its absence tells whether the account exists.
+    const verdict = await deps.throttle.reserve(
+      found ? { tenantId, userId: found.user.user_id } : { tenantId, identifier },
+      request.ip,
+    );
+    if (!verdict.allowed) {
+      // Auth0 says the account is blocked (for this IP), with no end to wait for; a throttled IP
+      // learns when to retry.
+      const refusal =
+        verdict.reason === 'blocked'
+          ? { identifier, error: 'blocked' as const }
+          : {
+              identifier,
+              error: 'too_many_attempts' as const,
+              retryAfterSeconds: retryAfterSeconds(verdict.retryAfterMs),
+            };
+      return renderLogin(deps, request, reply, interaction, refusal, 429);
+    }
     // Every failure costs one argon2id verification, so timing does not tell an unknown account
     // from a wrong password; an over-long password can never match (it could not have been set).
     const acceptable = password.length > 0 && password.length <= MAX_PASSWORD_LENGTH;
@@ -64,7 +72,8 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     else await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH));
     const clientId = String(interaction.params.client_id);
     if (!found || !valid) {
-      await deps.throttle.recordFailure(identifier, request.ip);
+      if (await verdict.attempt.failed(identifier))
+        recordLoginBlock(deps.storage, request, { clientId, identifier, user: found?.user });
       recordLoginFailure(
         deps.storage,
         request,
@@ -79,6 +88,8 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
         400,
       );
     }
+    // The password was right: this attempt is no failed guess, whatever follows.
+    await verdict.attempt.succeeded();
     if (found.user.blocked) {
       recordLoginFailure(deps.storage, request, {
         type: 'f',
@@ -89,7 +100,6 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
       });
       return renderLogin(deps, request, reply, interaction, { identifier, error: 'blocked' }, 403);
     }
-    await deps.throttle.recordSuccess(identifier);
 
     return completeLogin(deps, provider, request, reply, interaction, found.user, ['pwd']);
   });

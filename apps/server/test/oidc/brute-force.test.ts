@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp, type OidcTestServer, startOidcServer } from './helpers.ts';
+import { attempt, BLOCKED, FORM, fail, logsIn, openLogin, PASSWORD, type Site } from './login-from.ts';
+
+/** Auth0's brute-force protection and suspicious IP throttling, docs/security.md#41, #42 and #43. */
+describe('brute-force protection of the login page', () => {
+  let server: OidcTestServer;
+  /** The default tenant, at localhost:<port>. */
+  let a: Site;
+  /** A second tenant, at 127.0.0.1:<port>. */
+  let b: Site;
+
+  before(async () => {
+    server = await startOidcServer({ TESSERA_TRUST_PROXY: '127.0.0.1' });
+    const port = new URL(server.issuer).port;
+    const tenant = await server.storage.tenants.create({
+      name: 'acme',
+      domains: [`127.0.0.1:${port}`],
+      settings: { signup_enabled: true },
+    });
+    await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
+    await server.storage.tenants.updateSettings(server.tenantId, { settings: { signup_enabled: true } });
+    a = { issuer: server.issuer, tenantId: server.tenantId, clientId: (await createApp(server)).clientId };
+    const other = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
+    b = { issuer: other.issuer, tenantId: tenant.id, clientId: (await createApp(other)).clientId };
+  });
+  after(() => server.stop());
+
+  const createUser = (site: Site, email: string, username?: string) =>
+    server.storage.users.create(site.tenantId, {
+      email,
+      password: PASSWORD,
+      ...(username ? { username } : {}),
+    });
+
+  it('41: of 40 concurrent guesses for one account only 10 reach the password check; the right one after them is refused', async () => {
+    await createUser(a, 'burst@example.com');
+    const page = await openLogin(a, '203.0.113.41');
+    const wrong = Array.from({ length: 39 }, (_, i) => attempt(page, 'burst@example.com', `guess ${i}`));
+    // The right password goes last, still during the burst: once a refusal says the limit is full (or,
+    // on a server without one, once every wrong guess has answered).
+    const refusal = new Promise<void>((resolve) => {
+      for (const pending of wrong) pending.then((answer) => answer.status === 429 && resolve());
+    });
+    await Promise.race([refusal, Promise.all(wrong)]);
+    const right = await attempt(page, 'burst@example.com', PASSWORD);
+    const statuses = (await Promise.all(wrong)).map((answer) => answer.status);
+    assert.equal(statuses.filter((status) => status === 400).length, 10, 'guesses that were checked');
+    assert.equal(statuses.filter((status) => status === 429).length, 29, 'refused without checking');
+    assert.equal(right.status, 429);
+    assert.ok(right.body.includes(BLOCKED));
+  });
+
+  it('42: 10 consecutive failures for one user from one IP block that IP for that user, with no end to wait for; a success starts the count over', async () => {
+    const erin = await createUser(a, 'erin@example.com');
+    const ip = '198.51.100.7';
+    await fail(await openLogin(a, ip), 'erin@example.com', 9);
+    assert.ok(await logsIn(a, ip, 'erin@example.com'), 'nine failures and the right password: logged in');
+
+    const page = await openLogin(a, ip);
+    await fail(page, 'erin@example.com', 10);
+    for (const password of [PASSWORD, 'another wrong one']) {
+      const refused = await attempt(page, 'erin@example.com', password);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.retryAfter, null, 'a block has no end to wait for');
+      assert.ok(refused.body.includes(BLOCKED));
+      assert.doesNotMatch(refused.body, /Try again/);
+    }
+    assert.equal(await logsIn(a, ip, 'erin@example.com'), false, 'a new login page changes nothing');
+
+    // Auth0's `limit_wc` ("Blocked Account"), once, when the block began.
+    let blocks: Awaited<ReturnType<typeof server.storage.auditLogs.list>>['logs'] = [];
+    for (let i = 0; i < 100 && blocks.length === 0; i++) {
+      const query = { page: 0, perPage: 10, types: ['limit_wc'], userId: erin.user_id };
+      blocks = (await server.storage.auditLogs.list(a.tenantId, query)).logs;
+      if (blocks.length === 0) await sleep(20);
+    }
+    assert.deepEqual(
+      blocks.map((log) => [log.userId, log.userName, log.ip, log.connection]),
+      [[erin.user_id, 'erin@example.com', ip, 'Username-Password-Authentication']],
+    );
+  });
+
+  it('42: a block binds one user to one IP: the owner logs in from another IP, another user from the blocked one', async () => {
+    await createUser(a, 'frank@example.com');
+    await createUser(a, 'grace@example.com');
+    const attacker = '2001:db8::66';
+    const page = await openLogin(a, attacker);
+    await fail(page, 'frank@example.com', 10);
+    assert.equal((await attempt(page, 'frank@example.com', PASSWORD)).status, 429);
+
+    assert.ok(await logsIn(a, '198.51.100.8', 'frank@example.com'), 'the owner, from another IP');
+    assert.ok(await logsIn(a, attacker, 'grace@example.com'), 'another user, from the blocked IP');
+  });
+
+  it('43: the email and the username of one account share one count', async () => {
+    await createUser(a, 'heidi@example.com', 'heidi');
+    const page = await openLogin(a, '203.0.113.43');
+    await fail(page, 'Heidi@Example.com', 5);
+    await fail(page, 'heidi', 5);
+    const refused = await attempt(page, 'heidi@example.com', PASSWORD);
+    assert.equal(refused.status, 429);
+    assert.ok(refused.body.includes(BLOCKED));
+  });
+
+  it('43: failures on one tenant never count against another tenant’s user; an unknown identifier is blocked like a known one', async () => {
+    await createUser(b, 'ivan@acme.test');
+    const ip = '203.0.113.44';
+    const page = await openLogin(a, ip);
+    await fail(page, 'ivan@acme.test', 10);
+    const refused = await attempt(page, 'ivan@acme.test', PASSWORD);
+    assert.equal(refused.status, 429, 'unknown on this tenant, and blocked all the same');
+    assert.ok(refused.body.includes(BLOCKED));
+
+    assert.ok(await logsIn(b, ip, 'ivan@acme.test'), 'the user of the other tenant, from the same IP');
+  });
+
+  it('100 failed logins from one IP across accounts throttle that IP for a day (429, Retry-After), never the owner elsewhere', async () => {
+    await createUser(a, 'judy@example.com');
+    await createUser(b, 'judy@acme.test');
+    const ip = '198.51.100.100';
+    const page = await openLogin(a, ip);
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => attempt(page, `nobody-${batch * 10 + i}@example.com`, 'nope')),
+      );
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        Array(10).fill(400),
+        `failures ${batch * 10 + 1}–${batch * 10 + 10} all reach the password check`,
+      );
+    }
+    const throttled = await attempt(page, 'judy@example.com', PASSWORD);
+    assert.equal(throttled.status, 429);
+    const seconds = Number(throttled.retryAfter);
+    assert.ok(seconds > 86_000 && seconds <= 86_400, `Retry-After ${throttled.retryAfter}`);
+    assert.ok(throttled.body.includes(`Too many attempts. Try again in ${Math.ceil(seconds / 60)} minutes.`));
+
+    assert.ok(await logsIn(a, '198.51.100.101', 'judy@example.com'), 'the owner, from another IP');
+    assert.ok(await logsIn(b, ip, 'judy@acme.test'), 'the same IP on another tenant');
+  });
+
+  it('43: the sign-up limit of 20 attempts per IP counts per tenant', async () => {
+    const ip = '203.0.113.45';
+    const signup = async (site: Site) => {
+      const page = await openLogin(site, ip);
+      const response = await page.browser.fetch(`/u/signup?state=${page.state}`, {
+        method: 'POST',
+        headers: FORM,
+        body: new URLSearchParams({ _csrf: page.csrf, email: 'newcomer@example.com', password: 'short' }),
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after') };
+    };
+    for (let i = 0; i < 20; i++) assert.equal((await signup(a)).status, 400, `sign-up ${i + 1}`);
+    const refused = await signup(a);
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.retryAfter) > 800 && Number(refused.retryAfter) <= 900);
+    assert.equal((await signup(b)).status, 400, 'the same IP on another tenant is not throttled');
+  });
+});

@@ -1,0 +1,96 @@
+import { DATABASE_CONNECTION, type LoginBlock, type LoginSubject } from '@tessera/storage';
+import type { FastifyInstance } from 'fastify';
+import type { ManagementDeps } from '../plugin.ts';
+import { noSuchUser, USER_ID_PARAMS } from './user-wire.ts';
+
+/**
+ * Brute-force protection is always on in Tessera, so `consider_brute_force_enablement` (Auth0: answer
+ * an empty list when the protection is off) is accepted and changes nothing.
+ */
+const CONSIDER = { consider_brute_force_enablement: { type: 'boolean' } } as const;
+
+/** Auth0 takes a username, a phone number or an email; Tessera's logins take the first and the last. */
+const IDENTIFIER = { identifier: { type: 'string', minLength: 1, maxLength: 320 } } as const;
+
+const byIdentifier = (extra: object) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['identifier'],
+    properties: { ...IDENTIFIER, ...extra },
+  }) as const;
+
+/**
+ * Auth0's `/user-blocks`: the IPs that brute-force protection blocked for a user (docs/security.md#42),
+ * listed and lifted by user id or by identifier. Lifting clears the counters too, so the next failure
+ * from that IP starts a fresh count of 10. Blocks an administrator sets on the user (`blocked: true`)
+ * are not these: they change through `PATCH /users/{id}`, as at Auth0.
+ */
+export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }: ManagementDeps): void {
+  /**
+   * Logins count an identifier against the user it resolves to, and against the identifier itself
+   * when none does (an unknown identifier, or one tried before its account existed): both are listed.
+   */
+  const subjectsOf = async (tenantId: string, identifier: string): Promise<LoginSubject[]> => {
+    const found = await storage.users.findForLogin(tenantId, identifier.trim());
+    return [...(found ? [{ tenantId, userId: found.user.user_id }] : []), { tenantId, identifier }];
+  };
+  const userSubject = async (tenantId: string, userId: string): Promise<LoginSubject> => {
+    if (!(await storage.users.findById(tenantId, userId))) throw noSuchUser();
+    return { tenantId, userId };
+  };
+  const list = async (subjects: LoginSubject[]) => {
+    const blocks = (await Promise.all(subjects.map((s) => loginAttempts.blocks(s)))).flat();
+    return { blocked_for: blocks.map(toWire) };
+  };
+  const lift = (subjects: LoginSubject[]) => Promise.all(subjects.map((s) => loginAttempts.unblock(s)));
+
+  api.get<{ Querystring: { identifier: string } }>(
+    '/user-blocks',
+    { config: { scopes: ['read:users'] }, schema: { querystring: byIdentifier(CONSIDER) } },
+    async (request) => list(await subjectsOf(request.tenant.id, request.query.identifier)),
+  );
+
+  api.delete<{ Querystring: { identifier: string } }>(
+    '/user-blocks',
+    {
+      config: { scopes: ['update:users'], audit: 'Unblock by identifier' },
+      schema: { querystring: byIdentifier({}) },
+    },
+    async (request, reply) => {
+      await lift(await subjectsOf(request.tenant.id, request.query.identifier));
+      return reply.code(204).send();
+    },
+  );
+
+  api.get<{ Params: { id: string } }>(
+    '/user-blocks/:id',
+    {
+      config: { scopes: ['read:users'] },
+      schema: {
+        params: USER_ID_PARAMS,
+        querystring: { type: 'object', additionalProperties: false, properties: CONSIDER },
+      },
+    },
+    async (request) => list([await userSubject(request.tenant.id, request.params.id)]),
+  );
+
+  api.delete<{ Params: { id: string } }>(
+    '/user-blocks/:id',
+    {
+      config: { scopes: ['update:users'], audit: 'Unblock a user' },
+      schema: { params: USER_ID_PARAMS },
+    },
+    async (request, reply) => {
+      await lift([await userSubject(request.tenant.id, request.params.id)]);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** Tessera's password logins go through the tenant's default database connection. */
+const toWire = (block: LoginBlock) => ({
+  identifier: block.identifier,
+  ip: block.ip,
+  connection: DATABASE_CONNECTION,
+});

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import type { KvStore } from '@tessera/core';
+import { normalizeIdentifier } from './repositories/user-input.ts';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * Brute-force protection of password logins, shared by the login page (which counts) and the
+ * Management API's `/user-blocks` (which lists and lifts). Everything lives in the KV store, so this
+ * object is stateless: any number of instances over one store agree.
+ */
+export const LOGIN_LIMITS = {
+  /**
+   * Auth0's brute-force protection: 10 consecutive failures for one user from one IP block that IP for
+   * that user (docs/security.md#42). The block has no end of its own: an administrator lifts it (Auth0
+   * also lifts it on a password change or the unblock link it mails, which Tessera does not have yet).
+   * Its storage lifetime starts over at each counted failure and bounds it at 30 days, as Auth0's does.
+   */
+  perUserIp: { max: 10, lifetimeMs: 30 * DAY },
+  /**
+   * Auth0's suspicious IP throttling across accounts, with its default budget of 100 failed logins per
+   * IP per day (Auth0 regrants one every 864 s; here the 100 are counted in a day-long window from the
+   * first failure). It throttles only that IP: the owner's login from elsewhere is unaffected.
+   */
+  perIp: { max: 100, windowMs: DAY },
+  /** Every sign-up attempt counts: it creates an account, and a refusal tells whether an email exists. */
+  signupPerIp: { max: 20, windowMs: 15 * MINUTE },
+} as const;
+
+/** The most IPs a user's block index remembers (each needs its own 10 failures to get there). */
+const MAX_INDEXED_BLOCKS = 1000;
+
+/**
+ * Whom an attempt is counted against: the resolved user, so the email and the username of one account
+ * share one count, or, when no user matches, what was typed (normalized), so an unknown identifier is
+ * counted and blocked exactly like a known one and a block never tells whether an account exists
+ * (docs/security.md#43). Always within one tenant.
+ */
+export type LoginSubject = { tenantId: string; userId: string } | { tenantId: string; identifier: string };
+
+export type LoginVerdict =
+  /** The attempt holds a place: settle it with `succeeded` or `failed` once the password is checked. */
+  | { allowed: true; attempt: LoginAttempt }
+  /** This IP is blocked for this user until an administrator lifts it (no end: no Retry-After). */
+  | { allowed: false; reason: 'blocked' }
+  /** This IP has failed too often across accounts; it may try again after `retryAfterMs`. */
+  | { allowed: false; reason: 'throttled'; retryAfterMs: number };
+
+export interface LoginAttempt {
+  /** The password was right: the place is given back and the consecutive count starts over. */
+  succeeded(): Promise<void>;
+  /**
+   * The password was wrong: the place stays taken as the failure. True when this failure began a
+   * block; the user's index of blocked IPs is then updated (rare, so its extra round trips are too).
+   * `identifier` is what was typed, as `/user-blocks` lists it.
+   */
+  failed(identifier: string): Promise<boolean>;
+}
+
+/** One IP blocked for a user, as Auth0's `/user-blocks` lists it (`blocked_for`). */
+export interface LoginBlock {
+  identifier: string;
+  ip: string;
+}
+
+export interface LoginAttempts {
+  /** Reserves a place for one password check from `ip`, before the check (one KV round trip). */
+  reserve(subject: LoginSubject, ip: string): Promise<LoginVerdict>;
+  /** Counts one sign-up attempt from `ip` on a tenant; ms to wait when its window is full, else 0. */
+  signupAttempt(tenantId: string, ip: string): Promise<number>;
+  /** The IPs blocked for a subject now (index entries whose block was lifted or expired are left out). */
+  blocks(subject: LoginSubject): Promise<LoginBlock[]>;
+  /** Lifts every block of a subject, with its counter. */
+  unblock(subject: LoginSubject): Promise<void>;
+}
+
+interface IndexEntry extends LoginBlock {
+  /** When the block began (ms since the epoch), to drop entries older than any block can live. */
+  at: number;
+}
+
+export function createLoginAttempts(kv: KvStore): LoginAttempts {
+  // `{tenant}` is a Redis hash tag: the keys one reservation touches stay on one node of a cluster.
+  const tenantScope = (tenantId: string) => `login-attempts:{${tenantId}}:`;
+  const subjectKey = (subject: LoginSubject) =>
+    'userId' in subject
+      ? `u:${encodeURIComponent(subject.userId)}`
+      : // Hashed: a bounded key whatever was typed, and no separator inside it.
+        `i:${createHash('sha256').update(normalizeIdentifier(subject.identifier)).digest('base64url')}`;
+  const pairKey = (subject: LoginSubject, ip: string) =>
+    `${tenantScope(subject.tenantId)}pair:${subjectKey(subject)}:${ip}`;
+  const ipKey = (tenantId: string, ip: string) => `${tenantScope(tenantId)}ip:${ip}`;
+  const indexKey = (subject: LoginSubject) => `${tenantScope(subject.tenantId)}blocks:${subjectKey(subject)}`;
+
+  const { perUserIp, perIp, signupPerIp } = LOGIN_LIMITS;
+
+  async function readIndex(subject: LoginSubject): Promise<{ raw: string | null; entries: IndexEntry[] }> {
+    const raw = (await kv.get(indexKey(subject))) ?? null;
+    return { raw, entries: raw === null ? [] : (JSON.parse(raw) as IndexEntry[]) };
+  }
+
+  /** Adds `ip` to the subject's index with compare-and-set, retried while concurrent blocks race it. */
+  async function indexBlock(subject: LoginSubject, block: LoginBlock): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { raw, entries } = await readIndex(subject);
+      const now = Date.now();
+      const kept = entries.filter((e) => e.ip !== block.ip && e.at > now - perUserIp.lifetimeMs);
+      const next = [...kept, { ...block, at: now }].slice(-MAX_INDEXED_BLOCKS);
+      if (await kv.compareAndSet(indexKey(subject), raw, JSON.stringify(next), perUserIp.lifetimeMs)) return;
+    }
+    throw new Error('could not record a login block: the index kept changing');
+  }
+
+  return {
+    async reserve(subject, ip) {
+      const pair = pairKey(subject, ip);
+      const { reserved, counts, ttlsMs } = await kv.reserve([
+        { key: pair, max: perUserIp.max, ttlMs: perUserIp.lifetimeMs, sliding: true },
+        { key: ipKey(subject.tenantId, ip), max: perIp.max, ttlMs: perIp.windowMs },
+      ]);
+      if (!reserved) {
+        if (counts[0]! >= perUserIp.max) return { allowed: false, reason: 'blocked' };
+        return { allowed: false, reason: 'throttled', retryAfterMs: ttlsMs[1] ?? perIp.windowMs };
+      }
+      const release = [{ key: pair, reset: true }, { key: ipKey(subject.tenantId, ip) }];
+      return {
+        allowed: true,
+        attempt: {
+          succeeded: () => kv.release(release),
+          async failed(identifier) {
+            // Exactly one reservation reaches the max (reserve is atomic): its failure begins the block.
+            if (counts[0] !== perUserIp.max) return false;
+            await indexBlock(subject, { identifier: normalizeIdentifier(identifier), ip });
+            return true;
+          },
+        },
+      };
+    },
+
+    async signupAttempt(tenantId, ip) {
+      const { reserved, ttlsMs } = await kv.reserve([
+        { key: `${tenantScope(tenantId)}signup:${ip}`, max: signupPerIp.max, ttlMs: signupPerIp.windowMs },
+      ]);
+      return reserved ? 0 : (ttlsMs[0] ?? signupPerIp.windowMs);
+    },
+
+    async blocks(subject) {
+      const { entries } = await readIndex(subject);
+      const counts = await Promise.all(entries.map((e) => kv.get(pairKey(subject, e.ip))));
+      return entries
+        .filter((_, i) => Number(counts[i] ?? 0) >= perUserIp.max)
+        .map(({ identifier, ip }) => ({ identifier, ip }));
+    },
+
+    async unblock(subject) {
+      const { raw, entries } = await readIndex(subject);
+      // The counters first: a block that began meanwhile stays indexed (the compare-and-set then fails).
+      await Promise.all(entries.map((e) => kv.delete(pairKey(subject, e.ip))));
+      if (raw !== null) await kv.compareAndSet(indexKey(subject), raw, null);
+    },
+  };
+}
