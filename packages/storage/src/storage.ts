@@ -19,6 +19,7 @@ import { createSigningKeyRepository, type SigningKeyRepository } from './reposit
 import { createTenantRepository, type TenantRepository } from './repositories/tenants.ts';
 import { createUserAdminRepository, type UserAdminRepository } from './repositories/user-admin.ts';
 import { createUserRepository, type UserRepository } from './repositories/users.ts';
+import { backfillSkeletons } from './skeleton-backfill.ts';
 
 export interface StorageOptions extends DatabaseOptions {
   /** 32 bytes: encrypts secrets at rest and keys the client-secret HMAC. */
@@ -60,6 +61,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const db = await openDatabase(options);
   try {
     await migrate(db.sql, options.migrationsDir ?? defaultMigrationsDir, options.log);
+    await backfillSkeletons(db.sql, options.log);
   } catch (error) {
     await db.close();
     throw error;
