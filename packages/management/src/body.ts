@@ -1,11 +1,12 @@
+import { InvalidJsonError, MAX_JSON_DEPTH, parseJsonBody } from '@tessera/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import secureJson from 'secure-json-parse';
 import { invalidBody, invalidQuery, invalidUri } from './errors.ts';
 
 /**
  * The Management API reads JSON only. An empty body with a JSON content type is no body (scripts
- * send the header on every call, body-less deploys and deletes included); `__proto__` and
- * `constructor.prototype` keys are refused rather than parsed; any other media type answers 415.
+ * send the header on every call, body-less deploys and deletes included); a body nested more than
+ * MAX_JSON_DEPTH levels (docs/security.md#50) and `__proto__` or `constructor.prototype` keys are
+ * refused before anything walks them; any other media type answers 415.
  */
 export function jsonBodies(api: FastifyInstance): void {
   api.removeAllContentTypeParsers();
@@ -13,11 +14,24 @@ export function jsonBodies(api: FastifyInstance): void {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      done(invalidBody('Invalid request payload JSON format.'), undefined);
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(asInvalidBody(error), undefined);
     }
   });
+}
+
+/** The shared parser's refusals in Auth0's words (`invalid_body`), each naming what was wrong. */
+function asInvalidBody(error: unknown): Error {
+  if (!(error instanceof InvalidJsonError) || error.problem === 'syntax')
+    return invalidBody('Invalid request payload JSON format.');
+  if (error.problem === 'depth')
+    return invalidBody(
+      `Payload validation error: the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; the limit is ${MAX_JSON_DEPTH}.`,
+    );
+  return invalidBody(
+    'Payload validation error: __proto__ and constructor.prototype keys are not allowed in the body.',
+  );
 }
 
 /**

@@ -3,6 +3,15 @@ export { type Database, type DatabaseOptions, openDatabase, type SqlConnection }
 // Only types of the generated client leave this package: features use repositories, never Prisma.
 export type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export * from './kv/index.ts';
+export {
+  createLoginAttempts,
+  LOGIN_LIMITS,
+  type LoginAttempt,
+  type LoginAttempts,
+  type LoginBlock,
+  type LoginSubject,
+  type LoginVerdict,
+} from './login-attempts.ts';
 export { loadMasterKey } from './master-key.ts';
 export { migrate } from './migrator.ts';
 export {
@@ -95,6 +104,7 @@ export {
   type UserListQuery,
   type UserSortField,
 } from './repositories/user-admin.ts';
+export { InvalidMetadataError, METADATA_LIMITS } from './repositories/user-metadata.ts';
 export {
   type CreateUserInput,
   DATABASE_CONNECTION,

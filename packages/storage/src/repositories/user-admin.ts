@@ -4,7 +4,15 @@ import { checkLength, hashPassword } from '../passwords.ts';
 import { isRecordNotFound, isUniqueViolation } from './errors.ts';
 import type { Role } from './roles.ts';
 import { checkUserChanges, normalizeEmail } from './user-input.ts';
-import { splitMetadata, toUser, type User, withIdentities } from './users.ts';
+import { checkMetadataContent, checkMetadataSize } from './user-metadata.ts';
+import {
+  isUsernameViolation,
+  type MergedMetadata,
+  splitMetadata,
+  toUser,
+  type User,
+  withIdentities,
+} from './users.ts';
 
 // What the Management API does to users beyond what login needs: search, update, delete, their roles
 // and MFA enrollments. Kept apart from users.ts, which the login flow and triggers depend on.
@@ -128,6 +136,9 @@ export function createUserAdminRepository(prisma: PrismaClient): UserAdminReposi
     },
     async update(tenantId, userId, changes) {
       const data = checkUserChanges(changes);
+      // docs/security.md#50: what the merge writes is checked here, the merged size in the transaction.
+      if (changes.appMetadata !== undefined) checkMetadataContent(changes.appMetadata, 'app_metadata');
+      if (changes.userMetadata !== undefined) checkMetadataContent(changes.userMetadata, 'user_metadata');
       // Hashing takes tens of milliseconds: done before the transaction, not while it holds locks.
       if (changes.password !== undefined) checkLength(changes.password);
       const hash = changes.password === undefined ? undefined : await hashPassword(changes.password);
@@ -149,7 +160,7 @@ export function createUserAdminRepository(prisma: PrismaClient): UserAdminReposi
         });
       } catch (error) {
         if (isRecordNotFound(error)) throw new NotFoundError('The user does not exist.', { cause: error });
-        if (isUniqueViolation(error, 'username'))
+        if (isUsernameViolation(error))
           throw new ConflictError('The username provided is in use already.', { cause: error });
         if (isUniqueViolation(error))
           throw new ConflictError('The specified new email already exists', { cause: error });
@@ -219,12 +230,16 @@ async function mergeMetadataIn(
   const clearUser = user !== undefined && Object.keys(user).length === 0;
   const [appSet, appRemoved] = splitMetadata(app ?? {});
   const [userSet, userRemoved] = splitMetadata(user ?? {});
-  await tx.$executeRaw`
+  const [merged] = await tx.$queryRaw<MergedMetadata[]>`
     UPDATE users SET
       app_metadata = CASE WHEN ${clearApp} THEN '{}'::jsonb
         ELSE (app_metadata || ${appSet}::jsonb) - ${appRemoved}::text[] END,
       user_metadata = CASE WHEN ${clearUser} THEN '{}'::jsonb
         ELSE (user_metadata || ${userSet}::jsonb) - ${userRemoved}::text[] END,
       updated_at = now()
-    WHERE tenant_id = ${tenantId} AND user_id = ${userId}`;
+    WHERE tenant_id = ${tenantId} AND user_id = ${userId}
+    RETURNING app_metadata, user_metadata`;
+  // docs/security.md#50: the merged result is what must fit; throwing rolls the whole update back.
+  if (merged !== undefined && app !== undefined) checkMetadataSize(merged.app_metadata, 'app_metadata');
+  if (merged !== undefined && user !== undefined) checkMetadataSize(merged.user_metadata, 'user_metadata');
 }

@@ -1,5 +1,7 @@
 import { InvalidRequestError } from '@tessera/core';
+import { emailSkeleton, SKELETON_VERSION, skeleton } from '../skeleton.ts';
 import type { UserChanges } from './user-admin.ts';
+import { checkMetadata, type MetadataField } from './user-metadata.ts';
 import type { CreateUserInput } from './users.ts';
 
 // Validation of a new user's profile, with Auth0's defaults and limits. Kept apart from users.ts so
@@ -24,34 +26,41 @@ const PROFILE_FIELDS = [
   ['picture', 'picture'],
 ] as const;
 
-/** Auth0 stores emails lowercased and compares them case-insensitively. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+/**
+ * Identifiers are kept, compared and looked up in one form: NFKC, trimmed, lower-cased (Auth0 stores
+ * emails lower-cased), so `ｊｅｆｆ@…` (fullwidth) and `jeﬀ@…` (ligature) are `jeff@…` everywhere, a
+ * login included (docs/security.md#49). NFKC once more after lower-casing: `H̱` lower-cases to a pair
+ * that composes to `ẖ`, and a normalized identifier must normalize to itself.
+ */
+export function normalizeIdentifier(value: string): string {
+  return value.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
 }
 
-/** Lowercased like emails, so `Alice` and `alice` cannot be two accounts of one connection. */
+/** The stored form of an email: what sign-up, the Management API and a login lookup all use. */
+export function normalizeEmail(email: string): string {
+  return normalizeIdentifier(email);
+}
+
+/** Normalized like emails, so `Alice` and `ａｌｉｃｅ` cannot be two accounts of one connection. */
 export function normalizeUsername(username: string): string {
-  return username.trim().toLowerCase();
+  return normalizeIdentifier(username);
 }
 
 /** The columns of a new user, validated (InvalidRequestError naming the field), with Auth0's defaults. */
 export function checkUserInput(input: CreateUserInput) {
-  const email = normalizeEmail(requireString(input.email, 'email'));
-  if (!EMAIL.test(email) || email.length > 254)
-    throw new InvalidRequestError('email: not a valid email address');
-  const username =
-    input.username === undefined ? null : normalizeUsername(requireString(input.username, 'username'));
-  if (username !== null && !USERNAME.test(username)) {
-    throw new InvalidRequestError("username: 1 to 128 letters, digits or _+-.!#$'^`~@");
-  }
+  const email = checkEmail(input.email);
+  const username = input.username === undefined ? null : checkUsername(input.username);
   if (input.phoneNumber !== undefined && !PHONE.test(input.phoneNumber)) {
     throw new InvalidRequestError('phone_number: must be in E.164 format (+14155550100)');
   }
   return {
     email,
     emailNormalized: email,
+    emailSkeleton: emailSkeleton(email),
     emailVerified: optionalBoolean(input.emailVerified, 'email_verified'),
     username,
+    usernameSkeleton: username === null ? null : skeleton(username),
+    skeletonVersion: SKELETON_VERSION,
     phoneNumber: input.phoneNumber ?? null,
     // Auth0's defaults for a database user: the email as name, its local part as nickname.
     name: limited(input.name, 'name', MAX.name) ?? email,
@@ -71,18 +80,18 @@ export function checkUserInput(input: CreateUserInput) {
 export function checkUserChanges(changes: UserChanges): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   if (changes.email !== undefined) {
-    const email = normalizeEmail(requireString(changes.email, 'email'));
-    if (!EMAIL.test(email) || email.length > 254)
-      throw new InvalidRequestError('email: not a valid email address');
-    Object.assign(data, { email, emailNormalized: email, emailVerified: changes.emailVerified ?? false });
+    const email = checkEmail(changes.email);
+    Object.assign(data, {
+      email,
+      emailNormalized: email,
+      emailSkeleton: emailSkeleton(email),
+      emailVerified: changes.emailVerified ?? false,
+    });
   } else if (changes.emailVerified !== undefined) data.emailVerified = changes.emailVerified;
   if (changes.username !== undefined) {
-    const username =
-      changes.username === null ? null : normalizeUsername(requireString(changes.username, 'username'));
-    if (username !== null && !USERNAME.test(username)) {
-      throw new InvalidRequestError("username: 1 to 128 letters, digits or _+-.!#$'^`~@");
-    }
+    const username = changes.username === null ? null : checkUsername(changes.username);
     data.username = username;
+    data.usernameSkeleton = username === null ? null : skeleton(username);
   }
   if (changes.phoneNumber !== undefined) {
     if (changes.phoneNumber !== null && !PHONE.test(changes.phoneNumber)) {
@@ -97,6 +106,24 @@ export function checkUserChanges(changes: UserChanges): Record<string, unknown> 
   }
   if (changes.blocked !== undefined) data.blocked = changes.blocked;
   return data;
+}
+
+/**
+ * Checked after normalizing, never before: NFKC can lengthen a string (`ﬄ` is three letters) and
+ * produce characters outside the alphabet (`½` becomes `1⁄2`, with a fraction slash).
+ */
+function checkEmail(value: unknown): string {
+  const email = normalizeEmail(requireString(value, 'email'));
+  if (!EMAIL.test(email) || email.length > 254)
+    throw new InvalidRequestError('email: not a valid email address');
+  return email;
+}
+
+function checkUsername(value: unknown): string {
+  const username = normalizeUsername(requireString(value, 'username'));
+  if (!USERNAME.test(username))
+    throw new InvalidRequestError("username: 1 to 128 letters, digits or _+-.!#$'^`~@");
+  return username;
 }
 
 function requireString(value: unknown, field: string): string {
@@ -118,10 +145,7 @@ function optionalBoolean(value: unknown, field: string): boolean {
   return value;
 }
 
-function metadata(value: unknown, field: string): object {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidRequestError(`${field}: must be an object`);
-  }
-  return value;
+/** Auth0's metadata rules and Tessera's size bound (docs/security.md#50), in user-metadata.ts. */
+function metadata(value: unknown, field: MetadataField): object {
+  return checkMetadata(value, field);
 }

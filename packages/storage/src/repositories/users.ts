@@ -5,6 +5,7 @@ import { checkLength, hashPassword } from '../passwords.ts';
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 import { alphanumeric } from './ids.ts';
 import { checkUserInput, normalizeEmail, normalizeUsername } from './user-input.ts';
+import { checkMetadataContent, checkMetadataSize } from './user-metadata.ts';
 
 // Users of database connections, in Auth0's shape (`event.user`, Management API `/users`). Auth0's
 // snake_case field names are kept on the domain object on purpose: it crosses into tenant code and
@@ -58,6 +59,12 @@ export interface User {
 export interface MetadataChanges {
   app: Record<string, unknown>;
   user: Record<string, unknown>;
+}
+
+/** Both metadata columns after a merge (`UPDATE … RETURNING`), for the size check (docs/security.md#50). */
+export interface MergedMetadata {
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
 }
 
 export interface CreateUserInput {
@@ -178,8 +185,9 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
         });
         return toUser(row);
       } catch (error) {
-        // Auth0's messages for the two identifiers a database user must keep unique.
-        if (isUniqueViolation(error, 'username'))
+        // Auth0's messages for the two identifiers a database user must keep unique. A look-alike
+        // (same skeleton) gets the very answer a taken identifier gets (docs/security.md#49).
+        if (isUsernameViolation(error))
           throw new ConflictError('The username provided is in use already.', { cause: error });
         if (isUniqueViolation(error)) throw new ConflictError('The user already exists.', { cause: error });
         throw error;
@@ -199,9 +207,10 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
     },
     async findForLogin(tenantId, identifier, connection) {
       const { id } = await databaseConnection(tenantId, connection);
-      const value = identifier.trim();
+      // Normalized before looking for an `@`: a fullwidth `＠` is one too.
+      const value = normalizeEmail(identifier);
       const byEmail = value.includes('@')
-        ? await findInConnection(tenantId, id, { emailNormalized: normalizeEmail(value) })
+        ? await findInConnection(tenantId, id, { emailNormalized: value })
         : null;
       const row = byEmail ?? (await findInConnection(tenantId, id, { username: normalizeUsername(value) }));
       if (!row?.password) return undefined;
@@ -220,15 +229,24 @@ export function createUserRepository(prisma: PrismaClient): UserRepository {
       }
     },
     async mergeMetadata(tenantId, userId, changes) {
+      // docs/security.md#50: the changes are checked first, the merged size inside a transaction whose
+      // rollback leaves the user as it was when the result would not fit (InvalidMetadataError).
+      checkMetadataContent(changes.app, 'app_metadata');
+      checkMetadataContent(changes.user, 'user_metadata');
       const [appSet, appRemoved] = splitMetadata(changes.app);
       const [userSet, userRemoved] = splitMetadata(changes.user);
-      const count = await prisma.$executeRaw`
-        UPDATE users SET
-          app_metadata = (app_metadata || ${appSet}::jsonb) - ${appRemoved}::text[],
-          user_metadata = (user_metadata || ${userSet}::jsonb) - ${userRemoved}::text[],
-          updated_at = now()
-        WHERE tenant_id = ${tenantId} AND user_id = ${userId}`;
-      if (count === 0) throw new NotFoundError(`user ${userId} not found`);
+      await prisma.$transaction(async (tx) => {
+        const [merged] = await tx.$queryRaw<MergedMetadata[]>`
+          UPDATE users SET
+            app_metadata = (app_metadata || ${appSet}::jsonb) - ${appRemoved}::text[],
+            user_metadata = (user_metadata || ${userSet}::jsonb) - ${userRemoved}::text[],
+            updated_at = now()
+          WHERE tenant_id = ${tenantId} AND user_id = ${userId}
+          RETURNING app_metadata, user_metadata`;
+        if (merged === undefined) throw new NotFoundError(`user ${userId} not found`);
+        if (Object.keys(changes.app).length > 0) checkMetadataSize(merged.app_metadata, 'app_metadata');
+        if (Object.keys(changes.user).length > 0) checkMetadataSize(merged.user_metadata, 'user_metadata');
+      });
     },
     async updatePasswordHash(tenantId, userId, hash) {
       try {
@@ -257,6 +275,11 @@ export function splitMetadata(values: Record<string, unknown>): readonly [string
     else Object.defineProperty(set, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return [JSON.stringify(set), removed] as const;
+}
+
+/** A unique violation of the username or of its skeleton; any other one concerns the email. */
+export function isUsernameViolation(error: unknown): boolean {
+  return isUniqueViolation(error, 'username') || isUniqueViolation(error, 'username_skeleton');
 }
 
 /** Prisma's "record to update not found" (P2025) as our NotFoundError; anything else unchanged. */
