@@ -5,7 +5,41 @@ import type { MetadataChanges } from '@tessera/storage';
 /** The app never learns why an action failed; the execution record does (README "Post-login trigger"). */
 export const FAILED_DESCRIPTION = 'the login could not be completed: a post-login action failed';
 export const PAUSE_UNSUPPORTED =
-  'the login could not be completed: a post-login action asked for a form or MFA step, which this server does not run yet';
+  'the login could not be completed: a post-login action asked for a form, which this server does not show yet';
+/**
+ * docs/security.md#52: until Tessera has MFA, every second factor an action asks for fails the login
+ * closed. The app is told the cause (the tenant's actions ask for what the server cannot do yet), not
+ * the generic failure: nothing is broken, and retrying will not help.
+ */
+export const MFA_UNSUPPORTED =
+  'the login could not be completed: a post-login action required multi-factor authentication, which this server does not provide yet';
+
+/** The calls that challenge or enroll a factor now: each pauses the run until the user has answered it. */
+const MFA_STEPS: ReadonlySet<string> = new Set<Command['type']>([
+  'authentication.challengeWith',
+  'authentication.challengeWithAny',
+  'authentication.enrollWith',
+  'authentication.enrollWithAny',
+]);
+
+/**
+ * The api call by which a run asked for a second factor, if it did (docs/security.md#52): the challenge
+ * or enrollment it paused on, or an `api.multifactor.enable` naming a provider. Auth0 defers enable's
+ * challenge to the end of the flow, and each call sets or removes the requirement (`none` removes
+ * it), so the last call of the whole run decides: `commands` must hold every part of the run, and a
+ * run paused by a redirect is decided when it ends, after `/continue`.
+ */
+export function mfaRequest(result: RunResult): Command | undefined {
+  // A denial or a failure already ends the login, with its own description.
+  if (result.outcome !== 'completed') return undefined;
+  if (result.pause !== undefined) return MFA_STEPS.has(result.pause.type) ? result.pause : undefined;
+  const enable = result.commands.findLast((command) => command.type === 'multifactor.enable');
+  return enable?.type === 'multifactor.enable' && enable.provider !== 'none' ? enable : undefined;
+}
+
+/** What the execution record says about a login denied for its MFA request (the app sees MFA_UNSUPPORTED). */
+export const mfaRecordMessage = (request: Command) =>
+  `action "${request.action}" called api.${request.type}; this server does not provide multi-factor authentication yet, so the login was denied`;
 
 export type SecretLookup = (actionId: string, name: string) => string | undefined;
 
@@ -55,6 +89,9 @@ export function outcomeOf(result: RunResult, secrets: SecretLookup): PostLoginOu
     const reason = 'reason' in denial && typeof denial.reason === 'string' ? denial.reason : '';
     return { kind: 'deny', error: 'access_denied', description: reason };
   }
+  if (mfaRequest(result) !== undefined)
+    return { kind: 'deny', error: 'access_denied', description: MFA_UNSUPPORTED };
+  // A form (api.prompt.render); a redirect pause is turned into the redirect by the trigger.
   if (result.pause !== undefined)
     return { kind: 'deny', error: 'access_denied', description: PAUSE_UNSUPPORTED };
   const outcome = {

@@ -19,7 +19,8 @@ import {
 import type { DeployedAction, Storage } from '@tessera/storage';
 import { eventInput } from './event-input.ts';
 import type { GeoIpLookup } from './geoip.ts';
-import { FAILED_DESCRIPTION, metadataChanges, outcomeOf, resolveSecretRefs } from './outcome.ts';
+import { commitMetadata } from './metadata-commit.ts';
+import { FAILED_DESCRIPTION, mfaRecordMessage, mfaRequest, outcomeOf, resolveSecretRefs } from './outcome.ts';
 import { PausedLogins } from './pause.ts';
 
 export interface PostLoginTriggerDeps {
@@ -61,17 +62,18 @@ interface RunContext {
 export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPort {
   const paused = new PausedLogins(deps.kv, deps.pauseTtlMs ?? 15 * 60_000);
 
-  async function finish(context: RunContext, result: RunResult): Promise<PostLoginOutcome> {
+  async function finish(context: RunContext, ran: RunResult): Promise<PostLoginOutcome> {
     const { transaction, actions } = context;
     const secrets = (actionId: string, name: string) => actions.find((a) => a.id === actionId)?.secrets[name];
-    // A failed run commits nothing: its changes may be half of what the actions meant to do.
-    const changes = result.outcome === 'failed' ? undefined : metadataChanges(result.commands, secrets);
-    if (changes !== undefined)
-      await deps.storage.users.mergeMetadata(transaction.tenantId, transaction.userId, changes);
-    const executionId = await record(deps, transaction, actions, result, context.started);
-    const executions = executionId === undefined ? context.executions : [...context.executions, executionId];
+    // Metadata over Auth0's limits fails the run (docs/security.md#50); from here on it is a failed one.
+    const result = await commitMetadata(deps.storage, transaction, ran, secrets);
     const commands = [...context.earlier, ...result.commands];
-    let outcome = outcomeOf({ ...result, commands }, secrets);
+    const whole = { ...result, commands };
+    // docs/security.md#52: a login whose run asked for a second factor is denied until MFA exists.
+    const mfa = mfaRequest(whole);
+    const executionId = await record(deps, transaction, actions, result, context.started, mfa);
+    const executions = executionId === undefined ? context.executions : [...context.executions, executionId];
+    let outcome = outcomeOf(whole, secrets);
     if (result.outcome === 'completed' && result.redirectTo !== undefined) {
       const pausedBy = result.actions.at(-1);
       const action = actions.find((a) => a.id === pausedBy?.id);
@@ -108,7 +110,12 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
         tenant: transaction.tenantId,
         trigger: 'post-login',
         actions: actions.map((a) => a.name),
-        outcome: result.outcome === 'failed' ? `failed:${result.kind}` : result.outcome,
+        outcome:
+          result.outcome === 'failed'
+            ? `failed:${result.kind}`
+            : mfa !== undefined
+              ? 'denied:mfa_unsupported'
+              : result.outcome,
         ...(outcome.kind === 'redirect' ? { paused: true } : {}),
         durationMs: result.durationMs,
         execution: executionId,
@@ -212,6 +219,8 @@ async function record(
   actions: Array<{ id: string; name: string; versionId: string }>,
   result: RunResult,
   started: Date,
+  /** The MFA request the login was denied for (docs/security.md#52), kept as the run's last entry. */
+  mfa: Command | undefined,
 ): Promise<string | undefined> {
   const results = result.actions.map((report) => ({
     action_id: report.id,
@@ -227,13 +236,17 @@ async function record(
     return await deps.storage.executions.create(transaction.tenantId, {
       triggerId: 'post-login',
       status:
-        result.outcome === 'completed' && result.pause !== undefined
-          ? 'paused'
-          : (STATUS[result.outcome] ?? 'error'),
+        mfa !== undefined
+          ? 'denied'
+          : result.outcome === 'completed' && result.pause !== undefined
+            ? 'paused'
+            : (STATUS[result.outcome] ?? 'error'),
       results:
         result.outcome === 'failed'
           ? [...results, { error: { kind: result.kind, message: result.message } }]
-          : results,
+          : mfa !== undefined
+            ? [...results, { error: { kind: 'mfa_unsupported', message: mfaRecordMessage(mfa) } }]
+            : results,
       clientId: transaction.clientId,
       userId: transaction.userId,
       startedAt: started,
