@@ -10,10 +10,11 @@ import {
 import { createLoginPages } from '@tessera/login-ui';
 import { createManagement } from '@tessera/management';
 import { createOidc, type TenantProviders } from '@tessera/oidc';
-import { primaryDomain, type Storage } from '@tessera/storage';
+import { createLoginAttempts, primaryDomain, type Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorHandling } from './plugins/errors.ts';
+import { boundedJsonBodies } from './plugins/json-body.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { tenantResolution } from './plugins/tenant.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -48,15 +49,19 @@ export function createApp(deps: AppDeps) {
   return fp(
     async function app(fastify: FastifyInstance) {
       await fastify.register(errorHandling);
+      await fastify.register(boundedJsonBodies);
       // The request id of every response, so a user's report can be matched with the log lines.
       fastify.addHook('onSend', async (request, reply) => {
         reply.header('x-request-id', request.id);
       });
       await fastify.register(securityHeaders, {
         frameAncestors: deps.config.http.frameAncestors ?? "'none'",
-        tls: Boolean(deps.config.http.tlsCertFile),
+        hsts: deps.config.http.publicScheme === 'https' || Boolean(deps.config.http.tlsCertFile),
       });
-      await fastify.register(tenantResolution, { resolver: deps.tenants });
+      await fastify.register(tenantResolution, {
+        resolver: deps.tenants,
+        scheme: deps.config.http.publicScheme,
+      });
       await fastify.register(healthRoutes, {
         checks: { database: () => deps.storage.ping(), kv: () => deps.kv.ping() },
       });
@@ -66,7 +71,6 @@ export function createApp(deps: AppDeps) {
         pages: createLoginPages(),
         postLogin: deps.postLogin ?? continueUnchanged,
         scheme: deps.config.http.publicScheme,
-        trustProxy: deps.config.http.trustProxy.length > 0,
         log: deps.log.child({ component: 'oidc' }),
       });
       // Features that change a tenant's keys or settings (Management API) drop its cached provider.
@@ -78,6 +82,8 @@ export function createApp(deps: AppDeps) {
           issuerOf: (tenant) =>
             issuerFor(primaryDomain(tenant) ?? 'localhost', deps.config.http.publicScheme),
           actions: deps.actionsAdmin,
+          // The same KV keys the login pages count in (the store is stateless over the KV).
+          loginAttempts: createLoginAttempts(deps.kv),
           invalidateTenant: (tenantId) => oidc.providers.invalidate(tenantId),
           log: deps.log.child({ component: 'management' }),
         }),

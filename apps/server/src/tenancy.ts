@@ -1,9 +1,19 @@
 import { ServiceUnavailableError, TesseraError } from '@tessera/core';
-import { normalizeDomain, type Tenant, type TenantRepository } from '@tessera/storage';
+import { normalizeDomain, primaryDomain, type Tenant, type TenantRepository } from '@tessera/storage';
+
+/** Who answers a request, and on which of that tenant's own domains. */
+export interface Served {
+  tenant: Tenant;
+  /**
+   * The tenant's stored domain the Host matched (a tenant may have several), or its primary domain
+   * when the Host matched none (docs/security.md#45): never the Host itself.
+   */
+  domain: string;
+}
 
 export interface TenantResolver {
   /** The tenant serving a Host header value: its custom domain, else the default tenant. */
-  resolve(host: string | undefined): Promise<Tenant>;
+  resolve(host: string | undefined): Promise<Served>;
   /** Forget cached answers (after a tenant or its domains change). */
   invalidate(): void;
 }
@@ -17,16 +27,17 @@ const CACHE_MAX = 1_000;
  * headers costs one lookup each and cannot grow memory.
  */
 export function createTenantResolver(tenants: TenantRepository): TenantResolver {
-  const cache = new Map<string, { tenant: Tenant; expires: number }>();
+  const cache = new Map<string, { served: Served; expires: number }>();
 
-  async function lookup(host: string): Promise<Tenant> {
-    const withoutPort = host.replace(/:\d+$/, '');
-    const found =
-      (host ? await tenants.findByDomain(host) : undefined) ??
-      (withoutPort !== host ? await tenants.findByDomain(withoutPort) : undefined) ??
-      (await tenants.getDefault());
-    if (!found) throw new Error('no default tenant: the first-run setup has not completed');
-    return found;
+  async function lookup(host: string): Promise<Served> {
+    for (const candidate of new Set([host, host.replace(/:\d+$/, '')])) {
+      const tenant = candidate ? await tenants.findByDomain(candidate) : undefined;
+      const matched = tenant?.domains.find((d) => d.domain === candidate);
+      if (tenant && matched) return { tenant, domain: matched.domain };
+    }
+    const fallback = await tenants.getDefault();
+    if (!fallback) throw new Error('no default tenant: the first-run setup has not completed');
+    return { tenant: fallback, domain: primaryDomain(fallback) ?? 'localhost' };
   }
 
   return {
@@ -34,16 +45,16 @@ export function createTenantResolver(tenants: TenantRepository): TenantResolver 
       const host = normalizeHost(rawHost);
       const now = Date.now();
       const hit = cache.get(host);
-      if (hit && hit.expires > now) return hit.tenant;
-      const tenant = await lookup(host).catch((error: unknown) => {
+      if (hit && hit.expires > now) return hit.served;
+      const served = await lookup(host).catch((error: unknown) => {
         // A failed lookup is the database failing: the request may succeed later (503, not 500).
         throw error instanceof TesseraError
           ? error
           : new ServiceUnavailableError('database', { cause: error });
       });
       if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(host, { tenant, expires: now + CACHE_TTL_MS });
-      return tenant;
+      cache.set(host, { served, expires: now + CACHE_TTL_MS });
+      return served;
     },
     invalidate() {
       cache.clear();

@@ -49,7 +49,7 @@ export const schema = {
       default: [],
       shown: '(none)',
       item: isAddressOrCidr,
-      doc: 'Comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) whose X-Forwarded-* headers are believed. Empty: the socket address is the client.',
+      doc: 'Comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) whose X-Forwarded-For is believed (their X-Forwarded-Host only picks among the tenant domains). Empty: the socket address is the client.',
     }),
     bodyLimitBytes: integer({
       env: 'TESSERA_BODY_LIMIT_BYTES',

@@ -22,7 +22,6 @@ export interface OidcDeps {
   pages: LoginPages;
   postLogin: PostLoginPort;
   scheme: 'http' | 'https';
-  trustProxy: boolean;
   log: Logger;
 }
 

@@ -10,6 +10,7 @@ import { patchProvider } from './grant-extras.ts';
 import { revokeGrant } from './grant-revocation.ts';
 import { toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
+import { installPublicCaching } from './public-caching.ts';
 
 export interface ProvidersDeps {
   storage: Storage;
@@ -17,8 +18,6 @@ export interface ProvidersDeps {
   pages: LoginPages;
   postLogin: PostLoginPort;
   scheme: 'http' | 'https';
-  /** Believe X-Forwarded-* (only when the server is configured with trusted proxies). */
-  trustProxy: boolean;
   log: Logger;
 }
 
@@ -109,7 +108,12 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
       postLogin: deps.postLogin,
     });
     provider = new Provider(issuerOf(tenant), configuration);
-    provider.proxy = deps.trustProxy;
+    // Koa builds every URL (discovery, resume, logout form) and decides cookie `Secure` from
+    // X-Forwarded-Host/-Proto when `proxy` is on. The server pins those headers on every request
+    // to the tenant's own domain and the public scheme before any route runs (docs/security.md#45,
+    // #51), so they are the only values Koa may read; the client's Host never is.
+    provider.proxy = true;
+    installPublicCaching(provider);
     installOfflineAccessAsAuth0(provider);
     patchProvider(provider, (clientId, secret) =>
       deps.storage.clients.verifySecret(tenant.id, clientId, secret),

@@ -3,7 +3,11 @@ import fp from 'fastify-plugin';
 
 export interface SecurityHeadersOptions {
   frameAncestors: string;
-  tls: boolean;
+  /**
+   * Send HSTS on every response: the public scheme is https (whether TLS ends here or at a proxy in
+   * front, which a browser cannot tell apart) or this server terminates TLS itself.
+   */
+  hsts: boolean;
 }
 
 /**
@@ -30,7 +34,8 @@ export const securityHeaders = fp(
       reply.header('referrer-policy', 'no-referrer');
       reply.header('cross-origin-resource-policy', 'same-site');
       if (options.frameAncestors === "'none'") reply.header('x-frame-options', 'DENY');
-      if (options.tls) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+      // docs/security.md#51: without it a first visit over http (a link, a typed name) can be stripped.
+      if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     });
   },
   { name: 'security-headers' },

@@ -24,13 +24,15 @@ describe('X-Forwarded-* headers reach the provider only from trusted proxies', (
     }
   });
 
-  it('believes them from a configured proxy', async () => {
+  it('believes X-Forwarded-Host from a configured proxy, to pick one of the tenant’s own domains (docs/security.md#45)', async () => {
     const server = await startOidcServer({ TESSERA_TRUST_PROXY: '127.0.0.1' });
     servers.push(server);
+    await server.storage.tenants.addDomain(server.tenantId, 'login.example.com');
     const metadata = await discovery(server, {
       'x-forwarded-host': 'login.example.com',
       'x-forwarded-proto': 'https',
     });
-    assert.equal(metadata.token_endpoint, 'https://login.example.com/oauth/token');
+    // The scheme is the configured public scheme (http here), never a header's.
+    assert.equal(metadata.token_endpoint, 'http://login.example.com/oauth/token');
   });
 });

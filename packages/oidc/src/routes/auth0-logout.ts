@@ -21,11 +21,13 @@ export async function auth0LogoutRoutes(app: FastifyInstance, options: { provide
       }
       await session.destroy();
     }
-    // Clear the session cookie (and its signature) the way oidc-provider set it.
+    // Clear the session cookie (and its signature) the way oidc-provider set it: Secure whenever the
+    // public scheme is https (ctx.secure reads the pinned X-Forwarded-Proto, docs/security.md#51).
+    const secure = ctx.secure ? '; secure' : '';
     for (const name of [provider.cookieName('session'), `${provider.cookieName('session')}.sig`]) {
       reply.raw.appendHeader(
         'set-cookie',
-        `${name}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; samesite=lax`,
+        `${name}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT${secure}; httponly; samesite=lax`,
       );
     }
 

@@ -1,3 +1,4 @@
+import { parseJsonBody } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROUTES } from '../configuration.ts';
@@ -25,12 +26,12 @@ export async function providerRoutes(
   const callbacks = new WeakMap<object, ReturnType<import('oidc-provider').default['callback']>>();
 
   app.removeAllContentTypeParsers();
+  // docs/security.md#50: bounded depth, no prototype keys; a refusal is RFC 6749 §5.2's invalid_request.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      const error = Object.assign(new Error('The request body is not valid JSON'), { statusCode: 400 });
-      done(error, undefined);
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -40,7 +41,7 @@ export async function providerRoutes(
     const jwt = request.routeOptions.url === '/userinfo' ? jwtBearer(request) : undefined;
     if (jwt) {
       const keys = options.providers.verificationKeys(provider);
-      return answerJwtUserinfo(options.storage, request.tenant, provider.issuer, keys, jwt, reply);
+      return answerJwtUserinfo(options.storage, request.tenant, provider, keys, jwt, reply);
     }
     let callback = callbacks.get(provider);
     if (!callback) {
@@ -48,7 +49,6 @@ export async function providerRoutes(
       callbacks.set(provider, callback);
     }
     if (request.body && typeof request.body === 'object') jsonToForm(request);
-    vetForwardedHeaders(request);
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string);
     }
@@ -76,16 +76,4 @@ function jsonToForm(request: FastifyRequest) {
   raw.headers['content-type'] = 'application/x-www-form-urlencoded';
   raw.headers['content-length'] = String(Buffer.byteLength(form));
   delete raw.headers['transfer-encoding'];
-}
-
-/**
- * Koa (oidc-provider) trusts X-Forwarded-* wholesale when `proxy` is on, while Fastify believes them
- * only from the configured proxies. Hand Koa the values Fastify derived, so a client that is not a
- * trusted proxy cannot choose the scheme, host or address the provider sees.
- */
-function vetForwardedHeaders(request: FastifyRequest) {
-  const headers = request.raw.headers;
-  headers['x-forwarded-proto'] = request.protocol;
-  headers['x-forwarded-host'] = request.host;
-  headers['x-forwarded-for'] = request.ip;
 }
