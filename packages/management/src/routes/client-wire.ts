@@ -85,6 +85,24 @@ export interface ClientBody {
   addons?: Record<string, unknown>;
 }
 
+/**
+ * The refresh-token settings the provider applies where a client stores none: Auth0's lifetimes
+ * (30 days absolute, 15 days idle), rotating for a public client (token_endpoint_auth_method `none`),
+ * as Auth0 sets up new SPAs and RFC 9700 §4.14.2 requires (docs/security.md#44), non-rotating
+ * otherwise. A new public client is stored with them unless its body says otherwise.
+ */
+export function refreshTokenDefaults(tokenEndpointAuthMethod: string): Record<string, unknown> {
+  return {
+    rotation_type: tokenEndpointAuthMethod === 'none' ? 'rotating' : 'non-rotating',
+    expiration_type: 'expiring',
+    leeway: 0,
+    token_lifetime: 2_592_000,
+    infinite_token_lifetime: false,
+    idle_token_lifetime: 1_296_000,
+    infinite_idle_token_lifetime: false,
+  };
+}
+
 /** Wire names → storage names; only what the body says (a PATCH changes only those fields). */
 export function toInput(body: ClientBody): UpdateClientInput {
   const input: UpdateClientInput = {
@@ -133,16 +151,7 @@ export function toWire(client: Client, tenantName: string): Record<string, unkno
     grant_types: effectiveGrantTypes(client),
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 36_000, secret_encoded: false, ...jwt },
-    refresh_token: {
-      rotation_type: 'non-rotating',
-      expiration_type: 'expiring',
-      leeway: 0,
-      token_lifetime: 2_592_000,
-      infinite_token_lifetime: false,
-      idle_token_lifetime: 1_296_000,
-      infinite_idle_token_lifetime: false,
-      ...refresh,
-    },
+    refresh_token: { ...refreshTokenDefaults(client.tokenEndpointAuthMethod), ...refresh },
     client_metadata: client.clientMetadata,
     addons: client.addons,
     logo_uri: client.logoUri ?? undefined,

@@ -15,7 +15,14 @@ import {
   project,
 } from '../query.ts';
 import { checkClient } from './client-checks.ts';
-import { APP_TYPES, CLIENT_PROPERTIES, type ClientBody, toInput, toWire } from './client-wire.ts';
+import {
+  APP_TYPES,
+  CLIENT_PROPERTIES,
+  type ClientBody,
+  refreshTokenDefaults,
+  toInput,
+  toWire,
+} from './client-wire.ts';
 import { requireSigningAlg } from './signing-alg.ts';
 
 const CREATE_BODY = {
@@ -92,6 +99,10 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
       // Auth0's default: public (no secret at the token endpoint) for browser and native apps.
       input.tokenEndpointAuthMethod ??=
         appType === 'spa' || appType === 'native' ? 'none' : 'client_secret_post';
+      // A public client rotates its refresh tokens unless the body says otherwise (docs/security.md#44).
+      if (input.tokenEndpointAuthMethod === 'none') {
+        input.refreshToken = { ...refreshTokenDefaults('none'), ...input.refreshToken };
+      }
       checkClient({ ...EMPTY, ...input });
       await checkAlg(storage, request.tenant.id, request.body);
       const { client, clientSecret } = await storage.clients.create(request.tenant.id, {
