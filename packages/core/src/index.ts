@@ -1,6 +1,7 @@
 export { ACTION_LIMITS } from './actions.ts';
 export * from './errors.ts';
-export type { KvStore } from './kv.ts';
+export { InvalidJsonError, type JsonProblem, jsonDepth, MAX_JSON_DEPTH, parseJsonBody } from './json.ts';
+export type { CounterLimit, CounterRelease, KvStore, Reservation } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export type {
   BasePageModel,
@@ -17,6 +18,7 @@ export type {
 export {
   type ActionCodeProblem,
   type ActionsAdminPort,
+  CURRENT_USER_SCOPES,
   MANAGEMENT_SCOPES,
   managementAudience,
 } from './management.ts';

@@ -35,6 +35,22 @@ function crud<const T extends string>(resource: T) {
   return [`read:${resource}`, `create:${resource}`, `update:${resource}`, `delete:${resource}`] as const;
 }
 
+/**
+ * The Management API scopes a user's own token may carry (Auth0, "Get Management API Access Tokens for
+ * Single-Page Applications"): each acts only on the user the token was issued to. They are declared on
+ * the Management API so an app's grant can hold them, but never granted to the first-run machine client:
+ * a machine token has no current user, and the Management API ignores these scopes in one.
+ */
+export const CURRENT_USER_SCOPES = [
+  'read:current_user',
+  'update:current_user_identities',
+  'create:current_user_metadata',
+  'update:current_user_metadata',
+  'delete:current_user_metadata',
+  'create:current_user_device_credentials',
+  'delete:current_user_device_credentials',
+] as const;
+
 /** The Management API audience of a tenant: Auth0's `https://<domain>/api/v2/`. */
 export const managementAudience = (issuer: string) => `${issuer}api/v2/`;
 

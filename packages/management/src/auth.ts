@@ -1,25 +1,41 @@
-import { managementAudience } from '@tessera/core';
+import { CURRENT_USER_SCOPES, managementAudience } from '@tessera/core';
 import type { Storage, Tenant } from '@tessera/storage';
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { ApiError } from './errors.ts';
 
-/** Who is calling: the machine client of a client-credentials token and the scopes it was granted. */
+/**
+ * Who is calling: the machine client of a client-credentials token, or a user through an app (a
+ * user's own token, Auth0's `*:current_user` scopes), and the scopes that count for that caller.
+ */
 export interface Caller {
+  /** The machine client, or the app the user's token was issued to. */
   clientId: string;
+  /** A user's token: the user (`sub`); its scopes act on this user only. Absent for a machine. */
+  user?: string;
+  /**
+   * The token's scopes that count: for a user only the `*:current_user` ones, whatever else the
+   * token carries (an action may add scopes); for a machine every other one (it has no current user).
+   */
   scopes: ReadonlySet<string>;
   /** The token's `jti` (audit trail). */
   tokenId: string | undefined;
 }
+
+const CURRENT_USER: ReadonlySet<string> = new Set(CURRENT_USER_SCOPES);
+
+/** Auth0's `*:current_user` scopes: they count in a user's own token only. */
+export const isCurrentUserScope = (scope: string) => CURRENT_USER.has(scope);
 
 const unauthorized = (message: string) => new ApiError(401, 'invalid_token', message);
 
 /**
  * Verifies the bearer token of a Management API request (SECURITY.md 39): a JWT signed by one of the
  * tenant's own published keys (so another tenant's token fails its signature), issued by the tenant,
- * for the tenant's Management API audience, unexpired, and issued through client credentials (`sub`
- * is the client itself: a user's token for this audience is refused, since Auth0 gives users only
- * `*:current_user` scopes here). Keys are read per request, so a revoked key stops working at once.
+ * for the tenant's Management API audience and unexpired. A client-credentials token (`sub` is the
+ * client itself) is a machine caller; any other names a user (`sub`) and the app (`client_id`/`azp`)
+ * it was issued to, and only its `*:current_user` scopes count (docs/security.md#48), as in Auth0.
+ * Keys are read per request, so a revoked key stops working at once.
  */
 export async function authenticate(
   request: FastifyRequest,
@@ -56,18 +72,31 @@ export async function authenticate(
     throw unauthorized('Invalid token');
   }
   const clientId = typeof payload.client_id === 'string' ? payload.client_id : payload.azp;
-  if (typeof payload.sub !== 'string' || typeof clientId !== 'string' || payload.sub !== clientId) {
+  if (typeof payload.sub !== 'string' || payload.sub === '' || typeof clientId !== 'string') {
     throw unauthorized('Invalid token');
   }
-  const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []);
-  return { clientId, scopes, tokenId: payload.jti };
+  const user = payload.sub === clientId ? undefined : payload.sub;
+  const granted = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+  const scopes = new Set(granted.filter((scope) => isCurrentUserScope(scope) === (user !== undefined)));
+  return { clientId, ...(user === undefined ? {} : { user }), scopes, tokenId: payload.jti };
 }
 
 /** Auth0's 403 when none of the scopes a route accepts was granted. */
 export function requireScope(caller: Caller, accepted: readonly string[]): void {
   if (accepted.some((scope) => caller.scopes.has(scope))) return;
-  throw new ApiError(403, 'insufficient_scope', `Insufficient scope, expected any of: ${accepted.join(',')}`);
+  throw insufficientScope(accepted);
 }
+
+/**
+ * A user's token acts on that user only (docs/security.md#48): naming another user, its
+ * `*:current_user` scopes do not count, and the route needs the scopes a machine would (`others`).
+ */
+export function requireSelf(caller: Caller, userId: string, others: readonly string[]): void {
+  if (caller.user !== undefined && caller.user !== userId) throw insufficientScope(others);
+}
+
+export const insufficientScope = (accepted: readonly string[]) =>
+  new ApiError(403, 'insufficient_scope', `Insufficient scope, expected any of: ${accepted.join(',')}`);
 
 function audienceOf(token: string): string {
   try {

@@ -1,5 +1,6 @@
 import type { Storage, User } from '@tessera/storage';
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
+import { endStaleSession, sessionAccountOf } from './stale-session.ts';
 
 /** Standard claims per scope (OIDC Core §5.4); oidc-provider keeps only what the granted scopes allow. */
 export const CLAIMS_BY_SCOPE = {
@@ -32,9 +33,13 @@ export function userClaims(user: User): Record<string, unknown> {
 }
 
 export function createFindAccount(storage: Storage, tenantId: string) {
-  return async (_ctx: KoaContextWithOIDC, sub: string): Promise<Account | undefined> => {
+  return async (ctx: KoaContextWithOIDC | undefined, sub: string): Promise<Account | undefined> => {
     const user = await storage.users.findById(tenantId, sub);
-    if (!user || user.blocked) return undefined;
+    if (!user || user.blocked) {
+      // An authorization from a session whose user is gone or blocked ends that session (docs/security.md#47).
+      if (sessionAccountOf(ctx) === sub) await endStaleSession(ctx!, user ? 'blocked' : 'deleted');
+      return undefined;
+    }
     // `user` rides along so later steps of the same request (the audit event) need not read it again.
     return { accountId: sub, user, claims: async () => ({ ...userClaims(user), sub }) };
   };

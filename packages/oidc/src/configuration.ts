@@ -1,4 +1,4 @@
-import type { LoginPages, PostLoginPort } from '@tessera/core';
+import { CURRENT_USER_SCOPES, type LoginPages, managementAudience, type PostLoginPort } from '@tessera/core';
 import type { SigningKey, Storage, Tenant } from '@tessera/storage';
 import type {
   Configuration,
@@ -12,8 +12,10 @@ import { grantExtras, pendingRedirect } from './grant-extras.ts';
 import { toCookieKeys, toJwks } from './keys.ts';
 import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
 import { accessTokenClaims } from './permissions.ts';
+import { mayIssueRefreshToken, type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
 import { createTenantLookups, type TenantLookups } from './tenant-lookups.ts';
 import { tenantSettings } from './tenant-settings.ts';
+import { nameGrantAndSession } from './userinfo-binding.ts';
 
 export interface ConfigurationDeps {
   tenant: Tenant;
@@ -142,12 +144,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
-      (code.scopes.has('offline_access') || code.scope?.split(' ').includes('offline_access') === true),
-    rotateRefreshToken: (ctx) => {
-      const refresh = (ctx.oidc.client as unknown as { refresh_token?: { rotation_type?: string } })
-        .refresh_token;
-      return refresh?.rotation_type === 'rotating';
-    },
+      (code.scopes.has('offline_access') || code.scope?.split(' ').includes('offline_access') === true) &&
+      mayIssueRefreshToken(client as unknown as RefreshClient),
+    rotateRefreshToken: (ctx) => rotatesRefreshTokens(ctx.oidc.client as unknown as RefreshClient),
     extraTokenClaims: (ctx, token) => accessTokenClaims(lookups, ctx, token),
     formats: {
       customizers: {
@@ -242,9 +241,15 @@ async function resourceServerInfo(
         .filter((s) => grant.scopes.includes(s))
         .join(' ');
   }
+  // docs/security.md#48: a user's token for the Management API carries only Auth0's `*:current_user`
+  // scopes, whatever the app asks for; the API's other scopes are for machine clients.
+  const management = api.isSystem || api.identifier === managementAudience(ctx.oidc.issuer);
+  const apiScopes = api.scopes
+    .map((s) => s.value)
+    .filter((scope) => machine || !management || (CURRENT_USER_SCOPES as readonly string[]).includes(scope));
   return {
     // A user's token for an API also carries the OIDC scopes granted (Auth0), so it serves /userinfo.
-    scope: [...(machine ? [] : USER_OIDC_SCOPES), ...api.scopes.map((s) => s.value)].join(' '),
+    scope: [...(machine ? [] : USER_OIDC_SCOPES), ...apiScopes].join(' '),
     audience: api.identifier,
     accessTokenTTL: api.tokenLifetime,
     accessTokenFormat: 'jwt' as const,
@@ -254,17 +259,19 @@ async function resourceServerInfo(
 
 /**
  * Auth0's access-token shape: a user's token that also carries `openid` is valid at `/userinfo` too
- * (`aud: [api, <issuer>userinfo]`, answered by routes/jwt-userinfo.ts), and `azp` names the client.
+ * (`aud: [api, <issuer>userinfo]`, answered by routes/jwt-userinfo.ts, which needs the grant and
+ * session the token names: userinfo-binding.ts), and `azp` names the client.
  */
 function auth0AccessToken(
   issuer: string,
-  token: { kind?: string; clientId?: string; scope?: string },
+  token: Parameters<typeof nameGrantAndSession>[0] & { kind?: string; clientId?: string },
   parts: { payload: Record<string, unknown> },
 ): void {
   if (token.kind === 'AccessToken') {
     const scopes = String(parts.payload.scope ?? '').split(' ');
     if (scopes.includes('openid') && typeof parts.payload.aud === 'string') {
       parts.payload.aud = [parts.payload.aud, `${issuer}userinfo`];
+      nameGrantAndSession(token, parts.payload);
     }
     parts.payload.azp = token.clientId;
   }

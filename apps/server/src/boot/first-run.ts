@@ -1,10 +1,23 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@tessera/config';
-import { isLocalDomain, issuerFor, type Logger, MANAGEMENT_SCOPES, managementAudience } from '@tessera/core';
+import {
+  CURRENT_USER_SCOPES,
+  isLocalDomain,
+  issuerFor,
+  type Logger,
+  MANAGEMENT_SCOPES,
+  managementAudience,
+} from '@tessera/core';
 import { primaryDomain, type ResourceServer, type Storage, type Tenant } from '@tessera/storage';
 
 export const MANAGEMENT_CLIENT_NAME = 'Tessera Management API (first run)';
+
+/**
+ * What the Management API declares: the machine scopes, granted to the first-run client, and Auth0's
+ * `*:current_user` scopes, which only an app's grant for a user holds (docs/security.md#48).
+ */
+const DECLARED_SCOPES: readonly string[] = [...MANAGEMENT_SCOPES, ...CURRENT_USER_SCOPES];
 
 export interface FirstRunResult {
   tenant: Tenant;
@@ -69,7 +82,7 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
       identifier: audience,
       name: 'Tessera Management API',
       isSystem: true,
-      scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
+      scopes: DECLARED_SCOPES.map((value) => ({ value, description: value })),
     });
   }
 
@@ -93,9 +106,9 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
 
 /**
  * A newer Tessera may know Management API scopes an installation's first run did not (e.g.
- * `update:guardian_factors`): they are added to the system API and to the first-run client's grant,
- * never removed, so the first-run client keeps "every scope" across upgrades. (Through the API the
- * system API's scopes cannot be changed.)
+ * `update:guardian_factors`): they are added to the system API and, except the `*:current_user`
+ * ones, to the first-run client's grant, never removed, so the first-run client keeps "every scope"
+ * across upgrades. (Through the API the system API's scopes cannot be changed.)
  */
 async function addNewManagementScopes(
   storage: Storage,
@@ -104,7 +117,7 @@ async function addNewManagementScopes(
   clientId: string,
   log: Logger,
 ): Promise<void> {
-  const missing = MANAGEMENT_SCOPES.filter((scope) => !api.scopes.some((s) => s.value === scope));
+  const missing = DECLARED_SCOPES.filter((scope) => !api.scopes.some((s) => s.value === scope));
   if (missing.length > 0) {
     await storage.resourceServers.update(tenantId, api.id, {
       scopes: [...api.scopes, ...missing.map((value) => ({ value, description: value }))],

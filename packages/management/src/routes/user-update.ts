@@ -1,6 +1,7 @@
 import type { UserChanges } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
-import { ApiError, invalidBody } from '../errors.ts';
+import { type Caller, insufficientScope, isCurrentUserScope, requireSelf } from '../auth.ts';
+import { invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { asIdpError, noSuchUser, toWireUser, USER_ID_PARAMS } from './user-wire.ts';
 import { checkPasswordPolicy } from './users.ts';
@@ -55,6 +56,25 @@ interface UpdateUserBody {
 }
 
 /**
+ * The scopes that let a caller change a property (any other needs `update:users`): Auth0's
+ * `update:users_app_metadata` changes app_metadata only, and a user's own token with
+ * `update:current_user_metadata` or `create:current_user_metadata` its user_metadata only
+ * (docs/security.md#48: never its password, email, blocked flag or app_metadata).
+ */
+const PROPERTY_SCOPES: Record<string, readonly string[]> = {
+  app_metadata: ['update:users', 'update:users_app_metadata'],
+  user_metadata: ['update:users', 'update:current_user_metadata', 'create:current_user_metadata'],
+};
+const scopesFor = (property: string) => PROPERTY_SCOPES[property] ?? ['update:users'];
+
+/** Auth0's 403 for the first property the caller may not change, naming what a machine would need. */
+function requirePropertyScopes(caller: Caller, properties: string[]): void {
+  const refused = properties.find((property) => !scopesFor(property).some((s) => caller.scopes.has(s)));
+  if (refused !== undefined)
+    throw insufficientScope(scopesFor(refused).filter((s) => !isCurrentUserScope(s)));
+}
+
+/**
  * Auth0's user update: attributes replaced, metadata merged per top-level key (null removes a key,
  * `{}` removes them all), a new password re-hashed. All of it in one transaction: a taken email or
  * username (409) leaves the user exactly as it was.
@@ -63,21 +83,24 @@ export function userUpdateRoutes(api: FastifyInstance, { storage }: ManagementDe
   api.patch<{ Params: { id: string }; Body: UpdateUserBody }>(
     '/users/:id',
     {
-      config: { scopes: ['update:users', 'update:users_app_metadata'], audit: 'Update a User' },
+      config: {
+        scopes: [
+          'update:users',
+          'update:users_app_metadata',
+          'update:current_user_metadata',
+          'create:current_user_metadata',
+        ],
+        audit: 'Update a User',
+      },
       schema: { params: USER_ID_PARAMS, body: UPDATE_USER },
     },
     async (request) => {
       const body = request.body;
+      requireSelf(request.caller, request.params.id, ['update:users', 'update:users_app_metadata']);
       if (Object.keys(body).length === 0) {
         throw invalidBody(`Payload validation error: 'Too few properties defined (0), must be at least 1'.`);
       }
-      // Auth0: `update:users_app_metadata` alone may change app_metadata and nothing else.
-      if (
-        !request.caller.scopes.has('update:users') &&
-        Object.keys(body).some((key) => key !== 'app_metadata')
-      ) {
-        throw new ApiError(403, 'insufficient_scope', 'Insufficient scope, expected any of: update:users');
-      }
+      requirePropertyScopes(request.caller, Object.keys(body));
       const tenantId = request.tenant.id;
       const current = await storage.users.findById(tenantId, request.params.id);
       if (!current) throw noSuchUser();

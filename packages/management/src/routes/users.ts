@@ -1,5 +1,6 @@
 import { DATABASE_CONNECTION, DATABASE_STRATEGY, PASSWORD_MIN_LENGTH, type Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
+import { requireSelf } from '../auth.ts';
 import { ApiError, invalidBody, invalidQuery } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import {
@@ -135,16 +136,18 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
+  // A user's own token reads its own profile with `read:current_user` (docs/security.md#48).
   api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
     '/users/:id',
     {
-      config: { scopes: ['read:users'] },
+      config: { scopes: ['read:users', 'read:current_user'] },
       schema: {
         params: USER_ID_PARAMS,
         querystring: FIELDS_ONLY,
       },
     },
     async (request) => {
+      requireSelf(request.caller, request.params.id, ['read:users']);
       const user = await storage.users.findById(request.tenant.id, request.params.id);
       if (!user) throw noSuchUser();
       return project(toWireUser(user), request.query);
