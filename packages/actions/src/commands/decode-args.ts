@@ -1,3 +1,4 @@
+import { jsonDepth } from '@tessera/core';
 import { isPlainObject, isReservedKey, utf8Bytes } from './checks.ts';
 
 export interface DecodeLimits {
@@ -28,7 +29,7 @@ export function decodeArgs(argsJson: string, undefinedMask: number, limits: Deco
     };
   }
   // The outer array is one level; an argument may nest maxDepth levels inside it.
-  if (nestingDepth(argsJson) > limits.maxDepth + 1) {
+  if (jsonDepth(argsJson, limits.maxDepth + 1) > limits.maxDepth + 1) {
     return {
       ok: false,
       message: `arguments are nested more than ${limits.maxDepth} levels deep`,
@@ -56,26 +57,6 @@ export function decodeArgs(argsJson: string, undefinedMask: number, limits: Deco
 /** A path made of tenant keys, cut short so a message never echoes a flood. */
 function shorten(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
-}
-
-/** Deepest bracket nesting outside string literals; linear, allocates nothing. */
-function nestingDepth(json: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      depth++;
-      if (depth > deepest) deepest = depth;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return deepest;
 }
 
 /** Restores `undefined` arguments (JSON.stringify wrote them as null). False when the mask lies. */
