@@ -30,7 +30,7 @@ export const isCurrentUserScope = (scope: string) => CURRENT_USER.has(scope);
 const unauthorized = (message: string) => new ApiError(401, 'invalid_token', message);
 
 /**
- * Verifies the bearer token of a Management API request (SECURITY.md 39): a JWT signed by one of the
+ * Verifies the bearer token of a Management API request (docs/security.md#39): a JWT signed by one of the
  * tenant's own published keys (so another tenant's token fails its signature), issued by the tenant,
  * for the tenant's Management API audience and unexpired. A client-credentials token (`sub` is the
  * client itself) is a machine caller; any other names a user (`sub`) and the app (`client_id`/`azp`)

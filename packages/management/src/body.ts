@@ -50,7 +50,7 @@ export async function refuseUnstorableText(request: FastifyRequest): Promise<voi
 
 /**
  * Routes that take no body (deploys, rotations, deletes) refuse one that says something: an unknown
- * property is an error everywhere (SECURITY.md 40). `{}` and `null` are the SDK's way of sending none.
+ * property is an error everywhere (docs/security.md#40). `{}` and `null` are the SDK's way of sending none.
  */
 export async function refuseUnexpectedBody(request: FastifyRequest): Promise<void> {
   if (request.routeOptions.schema?.body !== undefined) return;

@@ -37,7 +37,7 @@ export interface ManagementDeps {
 /**
  * Auth0's Management API v2 under `/api/v2`, in its own encapsulated scope with its own wire format
  * (errors as `{ statusCode, error, message, errorCode }`), validation (unknown properties refused,
- * SECURITY.md 40), authentication (client-credentials JWTs, SECURITY.md 39) and audit log (every
+ * docs/security.md#40), authentication (client-credentials JWTs, docs/security.md#39) and audit log (every
  * write, `sapi` / `fapi`).
  */
 export function createManagement(deps: ManagementDeps): FastifyPluginAsync {

@@ -38,7 +38,7 @@ const COOKIE_KEY_LOCK = 72707371;
 const hasCurrentCookieKey = (keys: SigningKey[]) =>
   keys.some((key) => key.use === 'cookie' && key.state === 'current');
 
-/** One oidc-provider instance per tenant (DESIGN.md "Tenants"), created lazily and cached. */
+/** One oidc-provider instance per tenant (README "How it behaves": Tenants), created lazily and cached. */
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
   const inertClientSecret = randomBytes(32).toString('base64url');

@@ -12,7 +12,7 @@ import {
   startOidcServer,
 } from './helpers.ts';
 
-/** SECURITY.md lines 13–20, 25 and 27, each driven through the real server with real clients. */
+/** docs/security.md cases 13–20, 25 and 27, each driven through the real server with real clients. */
 describe('OIDC attacks and faults', () => {
   let server: OidcTestServer;
   let app: { clientId: string; clientSecret: string };

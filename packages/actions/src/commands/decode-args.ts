@@ -16,7 +16,7 @@ const MALFORMED: DecodeResult = { ok: false, message: 'arguments are malformed',
  * Turns the stub's `JSON.stringify(args)` back into values. Everything about the input is hostile:
  * the size is checked before anything else reads the string, the depth before JSON.parse builds
  * anything, and the reserved keys after, because JSON.parse keeps `__proto__` as an own property that
- * would become dangerous once merged into a host object (SECURITY.md 7, 8).
+ * would become dangerous once merged into a host object (docs/security.md#7, #8).
  */
 export function decodeArgs(argsJson: string, undefinedMask: number, limits: DecodeLimits): DecodeResult {
   if (typeof argsJson !== 'string') return MALFORMED;

@@ -11,7 +11,7 @@ const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic', 'priv
 const url = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 const urls = { type: 'array', maxItems: 100, items: url } as const;
 
-/** Auth0's client properties Tessera implements; anything else is refused (SECURITY.md 40). */
+/** Auth0's client properties Tessera implements; anything else is refused (docs/security.md#40). */
 export const CLIENT_PROPERTIES = {
   // Auth0: at least one character, no angle brackets.
   name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^<>]+$' },
