@@ -1,3 +1,12 @@
+export {
+  ATTACK_PROTECTION_DEFAULTS,
+  type AttackProtectionResource,
+  attackProtectionChanges,
+  attackProtectionOf,
+  type BreachedPasswordDetection,
+  type BruteForceProtection,
+  type SuspiciousIpThrottling,
+} from './attack-protection.ts';
 export { createSecretBox, type SecretBox } from './crypto.ts';
 export { type Database, type DatabaseOptions, openDatabase, type SqlConnection } from './database.ts';
 // Only types of the generated client leave this package: features use repositories, never Prisma.
@@ -5,6 +14,7 @@ export type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export * from './kv/index.ts';
 export {
   createLoginAttempts,
+  DEFAULT_LOGIN_LIMITS,
   LOGIN_LIMITS,
   type LoginAttempt,
   type LoginAttempts,
@@ -12,6 +22,13 @@ export {
   type LoginSubject,
   type LoginVerdict,
 } from './login-attempts.ts';
+export {
+  type LoginLimits,
+  loginLimits,
+  parseAllowlistEntry,
+  type SignupLimit,
+  signupLimit,
+} from './login-policy.ts';
 export { loadMasterKey } from './master-key.ts';
 export { migrate } from './migrator.ts';
 export {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KvStore } from '@tessera/core';
+import type { LoginLimits, SignupLimit } from './login-policy.ts';
 import { normalizeIdentifier } from './repositories/user-input.ts';
 
 const MINUTE = 60_000;
@@ -9,6 +10,9 @@ const DAY = 24 * 60 * MINUTE;
  * Brute-force protection of password logins, shared by the login page (which counts) and the
  * Management API's `/user-blocks` (which lists and lifts). Everything lives in the KV store, so this
  * object is stateless: any number of instances over one store agree.
+ *
+ * The defaults below are what a tenant gets until it changes its attack-protection settings
+ * (attack-protection.ts; login-policy.ts turns them into the limits of one attempt).
  */
 export const LOGIN_LIMITS = {
   /**
@@ -27,6 +31,12 @@ export const LOGIN_LIMITS = {
   /** Every sign-up attempt counts: it creates an account, and a refusal tells whether an email exists. */
   signupPerIp: { max: 20, windowMs: 15 * MINUTE },
 } as const;
+
+/** The limits of an attempt when the caller names none: the defaults, for every IP. */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perUserIp: { max: LOGIN_LIMITS.perUserIp.max },
+  perIp: LOGIN_LIMITS.perIp,
+};
 
 /** The most IPs a user's block index remembers (each needs its own 10 failures to get there). */
 const MAX_INDEXED_BLOCKS = 1000;
@@ -65,12 +75,22 @@ export interface LoginBlock {
 }
 
 export interface LoginAttempts {
-  /** Reserves a place for one password check from `ip`, before the check (one KV round trip). */
-  reserve(subject: LoginSubject, ip: string): Promise<LoginVerdict>;
-  /** Counts one sign-up attempt from `ip` on a tenant; ms to wait when its window is full, else 0. */
-  signupAttempt(tenantId: string, ip: string): Promise<number>;
-  /** The IPs blocked for a subject now (index entries whose block was lifted or expired are left out). */
-  blocks(subject: LoginSubject): Promise<LoginBlock[]>;
+  /**
+   * Reserves a place for one password check from `ip`, before the check (one KV round trip; none when
+   * `limits` counts nothing). `limits` are the tenant's (login-policy.ts), the defaults when absent.
+   */
+  reserve(subject: LoginSubject, ip: string, limits?: LoginLimits): Promise<LoginVerdict>;
+  /**
+   * Counts one sign-up attempt from `ip` on a tenant; ms to wait when its window is full, else 0.
+   * `limit` is the tenant's (login-policy.ts; null: not limited), the default when absent.
+   */
+  signupAttempt(tenantId: string, ip: string, limit?: SignupLimit): Promise<number>;
+  /**
+   * The IPs blocked for a subject now (index entries whose block was lifted or expired are left out).
+   * `max` is the tenant's current brute-force limit: a block counted toward another limit no longer
+   * holds (pairKey). Absent, every block still counted is listed.
+   */
+  blocks(subject: LoginSubject, max?: number): Promise<LoginBlock[]>;
   /** Lifts every block of a subject, with its counter. */
   unblock(subject: LoginSubject): Promise<void>;
 }
@@ -78,9 +98,14 @@ export interface LoginAttempts {
 interface IndexEntry extends LoginBlock {
   /** When the block began (ms since the epoch), to drop entries older than any block can live. */
   at: number;
+  /** The limit the block was counted toward (absent in entries of earlier releases: the default). */
+  max?: number;
 }
 
+const NOTHING_COUNTED: LoginAttempt = { succeeded: async () => {}, failed: async () => false };
+
 export function createLoginAttempts(kv: KvStore): LoginAttempts {
+  const { perUserIp, signupPerIp } = LOGIN_LIMITS;
   // `{tenant}` is a Redis hash tag: the keys one reservation touches stay on one node of a cluster.
   const tenantScope = (tenantId: string) => `login-attempts:{${tenantId}}:`;
   const subjectKey = (subject: LoginSubject) =>
@@ -88,12 +113,13 @@ export function createLoginAttempts(kv: KvStore): LoginAttempts {
       ? `u:${encodeURIComponent(subject.userId)}`
       : // Hashed: a bounded key whatever was typed, and no separator inside it.
         `i:${createHash('sha256').update(normalizeIdentifier(subject.identifier)).digest('base64url')}`;
-  const pairKey = (subject: LoginSubject, ip: string) =>
-    `${tenantScope(subject.tenantId)}pair:${subjectKey(subject)}:${ip}`;
+  // A pair counts toward one limit: a tenant that changes max_attempts starts every count over (and
+  // so lifts the blocks in force) instead of blocking at once everyone already past a lowered limit.
+  // The default limit keeps the suffix-less key of earlier releases.
+  const pairKey = (subject: LoginSubject, ip: string, max: number) =>
+    `${tenantScope(subject.tenantId)}pair:${subjectKey(subject)}:${ip}${max === perUserIp.max ? '' : `:m${max}`}`;
   const ipKey = (tenantId: string, ip: string) => `${tenantScope(tenantId)}ip:${ip}`;
   const indexKey = (subject: LoginSubject) => `${tenantScope(subject.tenantId)}blocks:${subjectKey(subject)}`;
-
-  const { perUserIp, perIp, signupPerIp } = LOGIN_LIMITS;
 
   async function readIndex(subject: LoginSubject): Promise<{ raw: string | null; entries: IndexEntry[] }> {
     const raw = (await kv.get(indexKey(subject))) ?? null;
@@ -101,62 +127,78 @@ export function createLoginAttempts(kv: KvStore): LoginAttempts {
   }
 
   /** Adds `ip` to the subject's index with compare-and-set, retried while concurrent blocks race it. */
-  async function indexBlock(subject: LoginSubject, block: LoginBlock): Promise<void> {
+  async function indexBlock(subject: LoginSubject, block: LoginBlock, max: number): Promise<void> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const { raw, entries } = await readIndex(subject);
       const now = Date.now();
       const kept = entries.filter((e) => e.ip !== block.ip && e.at > now - perUserIp.lifetimeMs);
-      const next = [...kept, { ...block, at: now }].slice(-MAX_INDEXED_BLOCKS);
+      const next = [...kept, { ...block, at: now, max }].slice(-MAX_INDEXED_BLOCKS);
       if (await kv.compareAndSet(indexKey(subject), raw, JSON.stringify(next), perUserIp.lifetimeMs)) return;
     }
     throw new Error('could not record a login block: the index kept changing');
   }
 
   return {
-    async reserve(subject, ip) {
-      const pair = pairKey(subject, ip);
-      const { reserved, counts, ttlsMs } = await kv.reserve([
-        { key: pair, max: perUserIp.max, ttlMs: perUserIp.lifetimeMs, sliding: true },
-        { key: ipKey(subject.tenantId, ip), max: perIp.max, ttlMs: perIp.windowMs },
-      ]);
+    async reserve(subject, ip, limits = DEFAULT_LOGIN_LIMITS) {
+      const pair = limits.perUserIp && {
+        key: pairKey(subject, ip, limits.perUserIp.max),
+        max: limits.perUserIp.max,
+        ttlMs: perUserIp.lifetimeMs,
+        sliding: true,
+      };
+      const perIp = limits.perIp && {
+        key: ipKey(subject.tenantId, ip),
+        max: limits.perIp.max,
+        ttlMs: limits.perIp.windowMs,
+      };
+      const counters = [pair, perIp].filter((counter) => counter !== null);
+      // Both shields off for this IP (disabled, or allowlisted): nothing to count.
+      if (counters.length === 0) return { allowed: true, attempt: NOTHING_COUNTED };
+      const { reserved, counts, ttlsMs } = await kv.reserve(counters);
+      const pairCount = pair ? counts[0]! : 0;
       if (!reserved) {
-        if (counts[0]! >= perUserIp.max) return { allowed: false, reason: 'blocked' };
-        return { allowed: false, reason: 'throttled', retryAfterMs: ttlsMs[1] ?? perIp.windowMs };
+        if (pair && pairCount >= pair.max) return { allowed: false, reason: 'blocked' };
+        const ipTtl = ttlsMs[pair ? 1 : 0];
+        return { allowed: false, reason: 'throttled', retryAfterMs: ipTtl ?? perIp?.ttlMs ?? 0 };
       }
-      const release = [{ key: pair, reset: true }, { key: ipKey(subject.tenantId, ip) }];
+      const release = counters.map((counter) =>
+        counter === pair ? { key: counter.key, reset: true } : { key: counter.key },
+      );
       return {
         allowed: true,
         attempt: {
           succeeded: () => kv.release(release),
           async failed(identifier) {
             // Exactly one reservation reaches the max (reserve is atomic): its failure begins the block.
-            if (counts[0] !== perUserIp.max) return false;
-            await indexBlock(subject, { identifier: normalizeIdentifier(identifier), ip });
+            if (!pair || pairCount !== pair.max) return false;
+            await indexBlock(subject, { identifier: normalizeIdentifier(identifier), ip }, pair.max);
             return true;
           },
         },
       };
     },
 
-    async signupAttempt(tenantId, ip) {
+    async signupAttempt(tenantId, ip, limit = signupPerIp) {
+      if (limit === null) return 0;
       const { reserved, ttlsMs } = await kv.reserve([
-        { key: `${tenantScope(tenantId)}signup:${ip}`, max: signupPerIp.max, ttlMs: signupPerIp.windowMs },
+        { key: `${tenantScope(tenantId)}signup:${ip}`, max: limit.max, ttlMs: limit.windowMs },
       ]);
-      return reserved ? 0 : (ttlsMs[0] ?? signupPerIp.windowMs);
+      return reserved ? 0 : (ttlsMs[0] ?? limit.windowMs);
     },
 
-    async blocks(subject) {
+    async blocks(subject, max) {
       const { entries } = await readIndex(subject);
-      const counts = await Promise.all(entries.map((e) => kv.get(pairKey(subject, e.ip))));
+      const limitOf = (e: IndexEntry) => e.max ?? perUserIp.max;
+      const counts = await Promise.all(entries.map((e) => kv.get(pairKey(subject, e.ip, limitOf(e)))));
       return entries
-        .filter((_, i) => Number(counts[i] ?? 0) >= perUserIp.max)
+        .filter((e, i) => (max === undefined || limitOf(e) === max) && Number(counts[i] ?? 0) >= limitOf(e))
         .map(({ identifier, ip }) => ({ identifier, ip }));
     },
 
     async unblock(subject) {
       const { raw, entries } = await readIndex(subject);
       // The counters first: a block that began meanwhile stays indexed (the compare-and-set then fails).
-      await Promise.all(entries.map((e) => kv.delete(pairKey(subject, e.ip))));
+      await Promise.all(entries.map((e) => kv.delete(pairKey(subject, e.ip, e.max ?? perUserIp.max))));
       if (raw !== null) await kv.compareAndSet(indexKey(subject), raw, null);
     },
   };

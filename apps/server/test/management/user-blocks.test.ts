@@ -173,6 +173,28 @@ describe('Management API /user-blocks', () => {
     assertAuth0Error(withBody, 400, 'invalid_body', /takes no request body/);
   });
 
+  it('consider_brute_force_enablement=true lists nothing while brute-force protection does not block', async () => {
+    await block('nia@example.com', '198.51.100.40');
+    const path = '/user-blocks?identifier=nia%40example.com';
+    const listed = [{ identifier: 'nia@example.com', ip: '198.51.100.40', connection: CONNECTION }];
+    assert.deepEqual(
+      (await h.call('GET', `${path}&consider_brute_force_enablement=true`)).body.blocked_for,
+      listed,
+    );
+    const settings = '/attack-protection/brute-force-protection';
+    for (const off of [{ enabled: false }, { enabled: true, shields: ['user_notification'] }]) {
+      assert.equal((await h.call('PATCH', settings, { body: off })).status, 200);
+      await sleep(5_200); // the Host → tenant cache (README "Brute-force protection")
+      const considered = await h.management.userBlocks.listByIdentifier({
+        identifier: 'nia@example.com',
+        consider_brute_force_enablement: true,
+      });
+      assert.deepEqual(considered.blocked_for, [], JSON.stringify(off));
+      assert.deepEqual((await h.call('GET', path)).body.blocked_for, listed, 'listed without the flag');
+    }
+    assert.equal((await h.call('PATCH', settings, { body: { shields: ['block'] } })).status, 200);
+  });
+
   it('reading needs read:users and lifting update:users', async () => {
     const reader = await h.tokenWith(['read:users']);
     const writer = await h.tokenWith(['update:users']);

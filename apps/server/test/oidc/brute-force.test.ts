@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { managementAudience } from '@tessera/core';
 import { createApp, type OidcTestServer, startOidcServer } from './helpers.ts';
 import { attempt, BLOCKED, FORM, fail, logsIn, openLogin, PASSWORD, type Site } from './login-from.ts';
 
@@ -158,5 +159,132 @@ describe('brute-force protection of the login page', () => {
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.retryAfter) > 800 && Number(refused.retryAfter) <= 900);
     assert.equal((await signup(b)).status, 400, 'the same IP on another tenant is not throttled');
+  });
+});
+
+/**
+ * The tenant's attack-protection settings (`/api/v2/attack-protection/*`) as the login page applies
+ * them: each change is made through the Management API and proven by logins. The page reads them from
+ * the Host → tenant cache, so each change is given that cache's 5 s before it is tried.
+ */
+describe('brute-force protection follows the tenant’s attack-protection settings', () => {
+  let server: OidcTestServer;
+  let site: Site;
+  let token: string;
+
+  before(async () => {
+    server = await startOidcServer({ TESSERA_TRUST_PROXY: '127.0.0.1' });
+    await server.storage.tenants.updateSettings(server.tenantId, { settings: { signup_enabled: true } });
+    site = { issuer: server.issuer, tenantId: server.tenantId, clientId: (await createApp(server)).clientId };
+    const created = server.firstRun.created!;
+    const response = await fetch(`${server.issuer}oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: created.clientId,
+        client_secret: created.clientSecret,
+        audience: managementAudience(server.issuer),
+      }),
+    });
+    token = ((await response.json()) as { access_token: string }).access_token;
+  });
+  after(() => server.stop());
+
+  /** PATCHes an attack-protection resource, then waits out the Host → tenant cache (5 s). */
+  const configure = async (resource: string, body: unknown) => {
+    const response = await fetch(`${server.issuer}api/v2/attack-protection/${resource}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 200, await response.text());
+    await sleep(5_200);
+  };
+  const createUser = (email: string) =>
+    server.storage.users.create(site.tenantId, { email, password: PASSWORD });
+
+  it('max_attempts: 3 failures block the IP for that user; back to 10, the count starts over', async () => {
+    await createUser('mallory@example.com');
+    await configure('brute-force-protection', { max_attempts: 3 });
+    const page = await openLogin(site, '203.0.113.60');
+    await fail(page, 'mallory@example.com', 3);
+    const refused = await attempt(page, 'mallory@example.com', PASSWORD);
+    assert.equal(refused.status, 429);
+    assert.ok(refused.body.includes(BLOCKED));
+    assert.ok(await logsIn(site, '203.0.113.61', 'mallory@example.com'), 'the owner, from another IP');
+
+    await configure('brute-force-protection', { max_attempts: 10 });
+    assert.ok(await logsIn(site, '203.0.113.60', 'mallory@example.com'), 'counted toward another limit');
+  });
+
+  it('disabled, or with no block shield, failures never block; enabled again, they do', async () => {
+    await createUser('niaj@example.com');
+    await configure('brute-force-protection', { enabled: false });
+    await fail(await openLogin(site, '203.0.113.62'), 'niaj@example.com', 12);
+    assert.ok(await logsIn(site, '203.0.113.62', 'niaj@example.com'), 'twelve failures, then logged in');
+
+    await configure('brute-force-protection', { enabled: true, shields: ['user_notification'] });
+    await fail(await openLogin(site, '203.0.113.63'), 'niaj@example.com', 12);
+    assert.ok(await logsIn(site, '203.0.113.63', 'niaj@example.com'), 'notifying only: not blocked');
+
+    await configure('brute-force-protection', { shields: ['block'] });
+    const page = await openLogin(site, '203.0.113.64');
+    await fail(page, 'niaj@example.com', 10);
+    assert.equal((await attempt(page, 'niaj@example.com', PASSWORD)).status, 429);
+  });
+
+  it('an allowlisted address or range is never blocked; others still are', async () => {
+    await createUser('olivia@example.com');
+    await configure('brute-force-protection', { allowlist: ['198.51.100.0/24', '2001:db8:1::7'] });
+    for (const ip of ['198.51.100.200', '2001:db8:1::7']) {
+      await fail(await openLogin(site, ip), 'olivia@example.com', 12);
+      assert.ok(await logsIn(site, ip, 'olivia@example.com'), `${ip} is allowlisted`);
+    }
+    const page = await openLogin(site, '198.51.101.1');
+    await fail(page, 'olivia@example.com', 10);
+    assert.equal((await attempt(page, 'olivia@example.com', PASSWORD)).status, 429, 'outside the range');
+  });
+
+  it('suspicious IP throttling: its pre-login budget, its allowlist and its switch', async () => {
+    await createUser('peggy@example.com');
+    // 5 failures in a window of 5 × 60 s.
+    await configure('suspicious-ip-throttling', {
+      stage: { 'pre-login': { max_attempts: 5, rate: 60_000 } },
+    });
+    const page = await openLogin(site, '192.0.2.70');
+    for (let i = 0; i < 5; i++) await fail(page, `nobody-${i}@example.com`, 1);
+    const throttled = await attempt(page, 'peggy@example.com', PASSWORD);
+    assert.equal(throttled.status, 429);
+    const seconds = Number(throttled.retryAfter);
+    assert.ok(seconds > 280 && seconds <= 300, `Retry-After ${throttled.retryAfter}`);
+
+    await configure('suspicious-ip-throttling', { allowlist: ['192.0.2.70'] });
+    assert.ok(await logsIn(site, '192.0.2.70', 'peggy@example.com'), 'allowlisted: not throttled');
+    await configure('suspicious-ip-throttling', { allowlist: [], enabled: false });
+    const free = await openLogin(site, '192.0.2.71');
+    for (let i = 0; i < 7; i++) await fail(free, `nobody-${i}@example.com`, 1);
+    assert.ok(await logsIn(site, '192.0.2.71', 'peggy@example.com'), 'disabled: not throttled');
+  });
+
+  it('suspicious IP throttling: its pre-user-registration budget limits sign-ups from one IP', async () => {
+    await configure('suspicious-ip-throttling', {
+      enabled: true,
+      stage: { 'pre-user-registration': { max_attempts: 2, rate: 60_000 } },
+    });
+    const signup = async () => {
+      const at = await openLogin(site, '192.0.2.72');
+      const response = await at.browser.fetch(`/u/signup?state=${at.state}`, {
+        method: 'POST',
+        headers: FORM,
+        body: new URLSearchParams({ _csrf: at.csrf, email: 'newcomer@example.com', password: 'short' }),
+      });
+      return { status: response.status, retryAfter: Number(response.headers.get('retry-after')) };
+    };
+    assert.equal((await signup()).status, 400);
+    assert.equal((await signup()).status, 400);
+    const refused = await signup();
+    assert.equal(refused.status, 429, 'the third sign-up from one IP');
+    assert.ok(refused.retryAfter > 100 && refused.retryAfter <= 120, `Retry-After ${refused.retryAfter}`);
   });
 });

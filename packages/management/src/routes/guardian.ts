@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
+import { featureNotEnabled } from './unavailable.ts';
 
 /** Auth0's MFA factor names (Guardian). Which ones a tenant enables decides what actions may challenge. */
 export const MFA_FACTORS = [
@@ -14,12 +15,21 @@ export const MFA_FACTORS = [
   'recovery-code',
 ] as const;
 
+/** The body of a switch (a factor, risk assessment): `{ "enabled": true | false }` and nothing else. */
+export const ENABLED_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['enabled'],
+  properties: { enabled: { type: 'boolean' } },
+} as const;
+
 /**
  * Auth0's `/guardian/factors`: the MFA factors a tenant offers, all off until enabled, as in a new
  * Auth0 tenant. Each is its own settings key (`guardian_factor:<name>`), so two admins switching
  * different factors at once cannot undo each other (the settings merge is per key).
  */
 export function guardianRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+  guardianPolicyRoutes(api);
   api.get('/guardian/factors', { config: { scopes: ['read:guardian_factors'] } }, async (request) => {
     const tenant = (await deps.storage.tenants.findById(request.tenant.id)) ?? request.tenant;
     return MFA_FACTORS.map((name) => ({
@@ -34,12 +44,7 @@ export function guardianRoutes(api: FastifyInstance, deps: ManagementDeps): void
     {
       config: { scopes: ['update:guardian_factors'], audit: 'Update a Guardian factor' },
       schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['enabled'],
-          properties: { enabled: { type: 'boolean' } },
-        },
+        body: ENABLED_BODY,
       },
     },
     async (request) => {
@@ -55,6 +60,37 @@ export function guardianRoutes(api: FastifyInstance, deps: ManagementDeps): void
         settings: { [factorKey(name)]: request.body.enabled },
       });
       return { enabled: tenant.settings[factorKey(name)] === true };
+    },
+  );
+}
+
+/**
+ * Auth0's `/guardian/policies`: when MFA is required of every login. Tessera has no tenant-wide policy
+ * (`[]`, Auth0's "never"): MFA is asked for by post-login actions (`api.multifactor.enable`). A PUT of
+ * `[]` says exactly that and is accepted (what Auth0's deploy CLI writes back); a policy is refused.
+ */
+export function guardianPolicyRoutes(api: FastifyInstance): void {
+  api.get('/guardian/policies', { config: { scopes: ['read:mfa_policies'] } }, async () => []);
+  api.put<{ Body: string[] }>(
+    '/guardian/policies',
+    {
+      config: { scopes: ['update:mfa_policies'], audit: 'Set the multi-factor authentication policies' },
+      schema: {
+        body: {
+          type: 'array',
+          uniqueItems: true,
+          maxItems: 2,
+          items: { type: 'string', enum: ['all-applications', 'confidence-score'] },
+        },
+      },
+    },
+    async (request) => {
+      if (request.body.length > 0) {
+        throw featureNotEnabled(
+          `MFA policy ${JSON.stringify(request.body)} is not available in Tessera: post-login actions ask for MFA (api.multifactor.enable)`,
+        );
+      }
+      return [];
     },
   );
 }

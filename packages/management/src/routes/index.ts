@@ -3,15 +3,22 @@ import type { ManagementDeps } from '../plugin.ts';
 import { actionDeployRoutes } from './action-deploy.ts';
 import { actionVersionRoutes } from './action-versions.ts';
 import { actionRoutes } from './actions.ts';
+import { attackProtectionRoutes } from './attack-protection.ts';
+import { brandingRoutes } from './branding.ts';
 import { clientGrantRoutes } from './client-grants.ts';
 import { clientRoutes } from './clients.ts';
 import { connectionRoutes } from './connections.ts';
+import { customDomainRoutes } from './custom-domains.ts';
+import { emailRoutes } from './emails.ts';
+import { emptyResourceRoutes } from './empty-resources.ts';
 import { executionRoutes } from './executions.ts';
 import { formRoutes } from './forms.ts';
 import { guardianRoutes } from './guardian.ts';
 import { keyRoutes } from './keys.ts';
 import { logRoutes } from './logs.ts';
+import { promptRoutes } from './prompts.ts';
 import { resourceServerRoutes } from './resource-servers.ts';
+import { riskAssessmentRoutes } from './risk-assessments.ts';
 import { roleMemberRoutes } from './role-members.ts';
 import { rolePermissionRoutes } from './role-permissions.ts';
 import { roleRoutes } from './roles.ts';
@@ -47,4 +54,13 @@ export function managementRoutes(api: FastifyInstance, deps: ManagementDeps): vo
   userAuthenticationMethodRoutes(api, deps);
   userBlockRoutes(api, deps);
   connectionRoutes(api, deps);
+  // Auth0's tenant configuration that its deploy CLI reads on every run (README "Where the
+  // Management API differs from Auth0").
+  attackProtectionRoutes(api, deps);
+  riskAssessmentRoutes(api, deps);
+  customDomainRoutes(api, deps);
+  promptRoutes(api, deps);
+  brandingRoutes(api, deps);
+  emailRoutes(api, deps);
+  emptyResourceRoutes(api, deps);
 }

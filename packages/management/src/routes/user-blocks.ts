@@ -1,11 +1,18 @@
-import { DATABASE_CONNECTION, type LoginBlock, type LoginSubject } from '@tessera/storage';
+import {
+  attackProtectionOf,
+  DATABASE_CONNECTION,
+  type LoginBlock,
+  type LoginSubject,
+  type Tenant,
+} from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import type { ManagementDeps } from '../plugin.ts';
 import { noSuchUser, USER_ID_PARAMS } from './user-wire.ts';
 
 /**
- * Brute-force protection is always on in Tessera, so `consider_brute_force_enablement` (Auth0: answer
- * an empty list when the protection is off) is accepted and changes nothing.
+ * Auth0's `consider_brute_force_enablement=true`: an empty list while brute-force protection is off
+ * or does not block (`/attack-protection/brute-force-protection`); without it, blocks are listed
+ * whatever the settings.
  */
 const CONSIDER = { consider_brute_force_enablement: { type: 'boolean' } } as const;
 
@@ -39,16 +46,26 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
     if (!(await storage.users.findById(tenantId, userId))) throw noSuchUser();
     return { tenantId, userId };
   };
-  const list = async (subjects: LoginSubject[]) => {
-    const blocks = (await Promise.all(subjects.map((s) => loginAttempts.blocks(s)))).flat();
+  const list = async (tenant: Tenant, subjects: LoginSubject[], consider = false) => {
+    const settings = attackProtectionOf(tenant.settings, 'brute-force-protection');
+    const blocking = settings.enabled && settings.shields.includes('block');
+    if (consider && !blocking) return { blocked_for: [] };
+    // Counts toward another `max_attempts` than the current one are not blocks (login-attempts.ts).
+    const max = settings.max_attempts;
+    const blocks = (await Promise.all(subjects.map((s) => loginAttempts.blocks(s, max)))).flat();
     return { blocked_for: blocks.map(toWire) };
   };
   const lift = (subjects: LoginSubject[]) => Promise.all(subjects.map((s) => loginAttempts.unblock(s)));
 
-  api.get<{ Querystring: { identifier: string } }>(
+  api.get<{ Querystring: { identifier: string; consider_brute_force_enablement?: boolean } }>(
     '/user-blocks',
     { config: { scopes: ['read:users'] }, schema: { querystring: byIdentifier(CONSIDER) } },
-    async (request) => list(await subjectsOf(request.tenant.id, request.query.identifier)),
+    async (request) =>
+      list(
+        request.tenant,
+        await subjectsOf(request.tenant.id, request.query.identifier),
+        request.query.consider_brute_force_enablement,
+      ),
   );
 
   api.delete<{ Querystring: { identifier: string } }>(
@@ -63,7 +80,7 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
     },
   );
 
-  api.get<{ Params: { id: string } }>(
+  api.get<{ Params: { id: string }; Querystring: { consider_brute_force_enablement?: boolean } }>(
     '/user-blocks/:id',
     {
       config: { scopes: ['read:users'] },
@@ -72,7 +89,12 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
         querystring: { type: 'object', additionalProperties: false, properties: CONSIDER },
       },
     },
-    async (request) => list([await userSubject(request.tenant.id, request.params.id)]),
+    async (request) =>
+      list(
+        request.tenant,
+        [await userSubject(request.tenant.id, request.params.id)],
+        request.query.consider_brute_force_enablement,
+      ),
   );
 
   api.delete<{ Params: { id: string } }>(

@@ -2,7 +2,7 @@ import { ConflictError, InvalidRequestError, type PostLoginPort, type SignupErro
 import { MAX_PASSWORD_LENGTH, PASSWORD_MIN_LENGTH } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tenantSettings } from '../tenant-settings.ts';
-import { retryAfterSeconds, type Throttle } from '../throttle.ts';
+import { retryAfterSeconds, signupLimitFor, type Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
 import {
   checkCsrf,
@@ -57,7 +57,11 @@ export async function signupRoutes(
     const body = (request.body ?? {}) as Record<string, unknown>;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
     const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
-    const waitMs = await deps.throttle.signupAttempt(request.tenant.id, request.ip);
+    const waitMs = await deps.throttle.signupAttempt(
+      request.tenant.id,
+      request.ip,
+      signupLimitFor(request.tenant, request.ip),
+    );
     if (waitMs > 0) {
       reply.header('retry-after', String(retryAfterSeconds(waitMs)));
       return render(
