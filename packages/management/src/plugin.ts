@@ -1,6 +1,6 @@
 import type { ActionsAdminPort, Logger } from '@tessera/core';
 import type { LoginAttempts, Storage, Tenant } from '@tessera/storage';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { recordWrite } from './audit.ts';
 import { authenticate, type Caller, requireScope } from './auth.ts';
 import { jsonBodies, refuseUnexpectedBody, refuseUnstorableText } from './body.ts';
@@ -34,6 +34,9 @@ export interface ManagementDeps {
   log: Logger;
 }
 
+const notFound = (request: FastifyRequest) =>
+  new ApiError(404, 'not_found', `Not Found: ${request.method} ${request.url.split('?')[0]}`);
+
 /**
  * Auth0's Management API v2 under `/api/v2`, in its own encapsulated scope with its own wire format
  * (errors as `{ statusCode, error, message, errorCode }`), validation (unknown properties refused,
@@ -56,12 +59,18 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
           return reply.code(status).send(body);
         });
         api.setNotFoundHandler((request) => {
-          throw new ApiError(404, 'not_found', `Not Found: ${request.method} ${request.url.split('?')[0]}`);
+          throw notFound(request);
         });
         api.addHook('onRequest', async (request, reply) => {
           reply.header('cache-control', 'no-store');
+          // An unknown path answers 404 here, before its body is parsed or checked and before any
+          // token: whatever it carries, tools read 404 as "not supported here" (a 400 or 415 would
+          // fail their run). The route table is public (Auth0's documented API), so answering 404
+          // without authentication tells a caller nothing, and costs no key lookup.
+          if (request.is404) throw notFound(request);
           const scopes = request.routeOptions.config?.scopes;
-          if (scopes === undefined) return; // the not-found handler
+          // Every route names its scopes; one that forgot fails closed and loudly, never public.
+          if (scopes === undefined) throw new Error(`no scopes on ${request.routeOptions.url}`);
           request.caller = await authenticate(
             request,
             deps.storage,

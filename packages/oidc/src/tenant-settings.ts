@@ -6,7 +6,10 @@ export interface TenantSettings {
   requirePkceForConfidentialClients: boolean;
   /** Auth0 "Default Audience": the API of access tokens when an app names none. */
   defaultAudience: string | undefined;
+  /** Auth0's `session_lifetime`: a session ends this long after its login, however active. */
   sessionLifetimeSeconds: number;
+  /** Auth0's `idle_session_lifetime`: a session unused this long ends. */
+  idleSessionLifetimeSeconds: number;
   grantLifetimeSeconds: number;
   /** What the tenant lets its post-login actions do beyond the defaults. */
   actions: {
@@ -26,8 +29,10 @@ export function tenantSettings(tenant: Tenant): TenantSettings {
     requirePkceForConfidentialClients: s.require_pkce_for_confidential_clients === true,
     defaultAudience:
       typeof s.default_audience === 'string' && s.default_audience ? s.default_audience : undefined,
-    // Auth0's defaults: sessions last 72 hours; refresh-token grants 30 days.
-    sessionLifetimeSeconds: hours(s.session_lifetime, 72),
+    // Auth0's defaults: a session lasts at most 7 days and ends after 3 days unused; refresh-token
+    // grants 30 days. (The Management API shows the same defaults: routes/tenant-settings-schema.ts.)
+    sessionLifetimeSeconds: hours(s.session_lifetime, 168),
+    idleSessionLifetimeSeconds: hours(s.idle_session_lifetime, 72),
     grantLifetimeSeconds: hours(s.grant_lifetime, 24 * 30),
     actions: {
       allowHttpRedirects: s.actions_allow_http_redirects === true,
@@ -36,4 +41,21 @@ export function tenantSettings(tenant: Tenant): TenantSettings {
         : [],
     },
   };
+}
+
+/**
+ * oidc-provider's `ttl.Session`, asked each time a session is saved (at login and at every later use
+ * at /authorize): the idle lifetime from now, but never past the absolute lifetime from the login, so
+ * activity keeps a session alive until `session_lifetime` and inactivity ends it sooner, as Auth0's
+ * "Inactivity timeout" and "Require log in after" do. A lifetime shortened meanwhile ends an older
+ * session at its next use.
+ */
+export function sessionTtl(
+  settings: Pick<TenantSettings, 'sessionLifetimeSeconds' | 'idleSessionLifetimeSeconds'>,
+  session: { loginTs?: unknown },
+  now = Math.floor(Date.now() / 1000),
+): number {
+  const loginTs = typeof session.loginTs === 'number' ? session.loginTs : now;
+  const left = loginTs + settings.sessionLifetimeSeconds - now;
+  return Math.max(1, Math.floor(Math.min(settings.idleSessionLifetimeSeconds, left)));
 }

@@ -35,7 +35,7 @@ describe('Management API connections', () => {
       id: connection!.id,
       name: DB,
       strategy: 'auth0',
-      options: { password_complexity_options: { min_length: 8 } },
+      options: { password_complexity_options: { min_length: 8 }, disable_self_service_change_password: true },
       enabled_clients: [],
       realms: [DB],
       is_domain_connection: false,

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { freePort } from '../helpers.ts';
+import {
+  Browser,
+  createApp,
+  discover,
+  loginWithCode,
+  type OidcTestServer,
+  REDIRECT_URI,
+} from '../oidc/helpers.ts';
 import { assertAuth0Error, type ManagementHarness, startManagement } from './helpers.ts';
 
 describe('tenant settings and MFA factors', () => {
@@ -22,7 +32,7 @@ describe('tenant settings and MFA factors', () => {
     assert.equal(read.actions_allow_http_redirects, true);
     await h.call('PATCH', '/tenants/settings', { body: { session_lifetime: null } });
     const reset = await h.call('GET', '/tenants/settings');
-    assert.equal(reset.body.session_lifetime, 72, 'the default again');
+    assert.equal(reset.body.session_lifetime, 168, 'the default again (Auth0’s: 7 days)');
     assert.equal(reset.body.actions_allow_http_redirects, true);
   });
 
@@ -181,5 +191,195 @@ describe('bad request bodies', () => {
   it('refuses an unknown query parameter with invalid_query_string', async () => {
     assertAuth0Error(await h.call('GET', '/logs?pages=2'), 400, 'invalid_query_string', /pages/);
     assertAuth0Error(await h.call('GET', '/logs?per_page=1000'), 400, 'invalid_query_string', /per_page/);
+  });
+});
+
+// Auth0's tenant settings as its SDK and deploy CLI send them (README "Tenant settings"): the ones
+// Tessera acts on take effect, the others are kept and returned, and none is silently dropped.
+describe('Auth0 tenant settings', () => {
+  let h: ManagementHarness;
+  before(async () => {
+    h = await startManagement();
+  });
+  after(() => h?.stop());
+
+  const settings = async () => (await h.call('GET', '/tenants/settings')).body;
+
+  it('takes session lifetimes in minutes and answers in hours, never both forms of one at once', async () => {
+    const updated = (await h.management.tenants.settings.update({
+      session_lifetime_in_minutes: 90,
+      idle_session_lifetime_in_minutes: 30,
+    })) as Record<string, unknown>;
+    assert.equal(updated.session_lifetime, 1.5);
+    assert.equal(updated.idle_session_lifetime, 0.5);
+    const read = await settings();
+    assert.deepEqual([read.session_lifetime, read.idle_session_lifetime], [1.5, 0.5]);
+    assert.equal(read.session_lifetime_in_minutes, undefined, 'GET answers in hours, as Auth0');
+    assertAuth0Error(
+      await h.call('PATCH', '/tenants/settings', {
+        body: { session_lifetime: 2, session_lifetime_in_minutes: 120 },
+      }),
+      400,
+      'invalid_body',
+      /'session_lifetime_in_minutes' cannot be specified together with 'session_lifetime'/,
+    );
+    for (const minutes of [0, 1.5, 525_601, '60'])
+      assertAuth0Error(
+        await h.call('PATCH', '/tenants/settings', { body: { idle_session_lifetime_in_minutes: minutes } }),
+        400,
+        'invalid_body',
+        /idle_session_lifetime_in_minutes/,
+      );
+    await h.call('PATCH', '/tenants/settings', {
+      body: { session_lifetime_in_minutes: null, idle_session_lifetime: null },
+    });
+    const reset = await settings();
+    assert.deepEqual([reset.session_lifetime, reset.idle_session_lifetime], [168, 72], 'Auth0’s defaults');
+  });
+
+  it('imports the tenant block of an Auth0 export (as the deploy CLI sends it) and returns it', async () => {
+    const exported = {
+      allowed_logout_urls: ['https://mycompany.org/logoutCallback'],
+      enabled_locales: ['en', 'fr-CA'],
+      flags: {
+        enable_sso: true,
+        revoke_refresh_token_grant: false,
+        disable_clickjack_protection_headers: false,
+      },
+      friendly_name: 'My Test Tenant',
+      picture_url: 'https://mycompany.org/logo.png',
+      session_cookie: { mode: 'non-persistent' },
+      support_email: 'support@mycompany.org',
+      support_url: 'https://mycompany.org/support',
+      universal_login: { colors: { primary: '#F8F8F2', page_background: '#222221' } },
+      sandbox_version: '22',
+      default_redirection_uri: 'https://mycompany.org/login',
+      device_flow: { charset: 'base20', mask: '****-****' },
+      oidc_logout: { rp_logout_end_session_endpoint_discovery: true },
+      sessions: { oidc_logout_prompt_enabled: false },
+      error_page: { html: '', show_log_link: false, url: 'https://mycompany.org/error' },
+      session_lifetime_in_minutes: 181,
+      idle_session_lifetime_in_minutes: 60,
+    };
+    const response = await h.call('PATCH', '/tenants/settings', { body: exported });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const { session_lifetime_in_minutes: _s, idle_session_lifetime_in_minutes: _i, ...kept } = exported;
+    const read = await settings();
+    for (const [name, value] of Object.entries(kept)) assert.deepEqual(read[name], value, name);
+    assert.equal(read.session_lifetime, 181 / 60);
+    assert.equal(read.idle_session_lifetime, 1);
+  });
+
+  it('merges flags flag by flag; null removes a stored setting', async () => {
+    await h.call('PATCH', '/tenants/settings', {
+      body: { flags: { enable_sso: true }, support_url: 'https://a.example/' },
+    });
+    await h.call('PATCH', '/tenants/settings', {
+      body: { flags: { enable_public_signup_user_exists_error: true } },
+    });
+    const read = await settings();
+    assert.equal(read.flags.enable_sso, true, 'a flag not sent keeps its value');
+    assert.equal(read.flags.enable_public_signup_user_exists_error, true);
+    await h.call('PATCH', '/tenants/settings', { body: { support_url: null } });
+    assert.equal('support_url' in (await settings()), false);
+  });
+
+  it('refuses wrong types, unknown members and unknown settings, changing nothing', async () => {
+    const before = await settings();
+    const refusals: Array<[Record<string, unknown>, RegExp]> = [
+      [{ flags: { enable_sso: 'yes' } }, /flags/],
+      [{ flags: { 'Bad Flag': true } }, /flags/],
+      [{ session_cookie: { mode: 'sometimes' } }, /No enum match/],
+      [{ error_page: { colour: 'red' } }, /Additional properties not allowed: colour/],
+      [{ enabled_locales: ['<script>'] }, /enabled_locales/],
+      [{ picture_url: 7 }, /picture_url/],
+      [
+        { sandbox_versions_available: ['22'] },
+        /Additional properties not allowed: sandbox_versions_available/,
+      ],
+      [{ friendly_name: 'Still Acme', dark_mode: true }, /Additional properties not allowed: dark_mode/],
+    ];
+    for (const [body, message] of refusals)
+      assertAuth0Error(await h.call('PATCH', '/tenants/settings', { body }), 400, 'invalid_body', message);
+    assert.deepEqual(await settings(), before);
+  });
+
+  it('takes a default directory that names a connection (the password grant uses it), and refuses others', async () => {
+    const set = await h.call('PATCH', '/tenants/settings', {
+      body: { default_directory: 'Username-Password-Authentication' },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal((await settings()).default_directory, 'Username-Password-Authentication');
+    assertAuth0Error(
+      await h.call('PATCH', '/tenants/settings', { body: { default_directory: 'corporate-ldap' } }),
+      400,
+      'invalid_body',
+      /no connection is named 'corporate-ldap' on property default_directory/,
+    );
+    assert.equal((await settings()).default_directory, 'Username-Password-Authentication');
+  });
+});
+
+// Auth0's "Inactivity timeout" (idle_session_lifetime) and "Require log in after" (session_lifetime):
+// each use of a session extends it by the idle lifetime, never past the absolute one from its login.
+// The session's record in the store shows when it ends; the login is aged in place, as expiry.test.ts does.
+describe('tenant session lifetimes reach sessions', () => {
+  let h: ManagementHarness;
+  let server: OidcTestServer;
+  let app: { clientId: string; clientSecret: string };
+  const ada = { username: 'ada@example.com', password: 'ada has a good password' };
+  before(async () => {
+    const port = await freePort();
+    h = await startManagement({ PORT: String(port), TESSERA_DOMAIN: `localhost:${port}` });
+    server = { ...h.server, issuer: h.issuer, tenantId: h.tenantId };
+    app = await createApp(server);
+    await h.server.storage.users.create(h.tenantId, { email: ada.username, password: ada.password });
+  });
+  after(() => h?.stop());
+
+  const key = (id: string) => `t:${h.tenantId}:oidc:Session:id:${id}`;
+  const stored = async (id: string) =>
+    JSON.parse((await h.server.kv.get(key(id)))!) as { exp: number; loginTs: number };
+  const now = () => Math.floor(Date.now() / 1000);
+  const near = (actual: number, expected: number, what: string) =>
+    assert.ok(Math.abs(actual - expected) <= 5, `${what}: ${actual} s, expected about ${expected} s`);
+
+  it('ends a session after the idle lifetime unused, and at the absolute lifetime from its login however used', async () => {
+    await h.management.tenants.settings.update({
+      idle_session_lifetime_in_minutes: 30,
+      session_lifetime_in_minutes: 600,
+    });
+    const browser = new Browser(h.issuer);
+    await loginWithCode(server, await discover(server, app.clientId, app.clientSecret), browser, ada, {
+      scope: 'openid',
+    });
+    const sessionId = browser.cookies.get('tessera_session')!;
+    const login = await stored(sessionId);
+    near(login.exp - now(), 30 * 60, 'after the login, the idle lifetime');
+
+    // Logged in 590 minutes ago: using the session now may extend it by 10 minutes only.
+    await h.server.kv.set(
+      key(sessionId),
+      JSON.stringify({ ...login, loginTs: now() - 590 * 60 }),
+      await h.server.kv.ttl(key(sessionId)),
+    );
+    const sso = await browser.fetch(
+      `${h.issuer}authorize?${new URLSearchParams({
+        client_id: app.clientId,
+        response_type: 'code',
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        prompt: 'none',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    assert.ok(new URL(sso.headers.get('location')!).searchParams.get('code'), 'the session still works');
+    const used = await stored(browser.cookies.get('tessera_session')!);
+    near(used.exp - now(), 10 * 60, 'after a use near the end, what is left of the absolute lifetime');
+    await h.management.tenants.settings.update({
+      idle_session_lifetime: null,
+      session_lifetime: null,
+    } as never);
   });
 });

@@ -1,6 +1,7 @@
 import type { ActionDependency, ActionSecretChange, ActionTriggerRef } from '@tessera/storage';
 import { invalidBody } from '../errors.ts';
 import { POST_LOGIN } from './actions-wire.ts';
+import { READ_ONLY_ID, TIMESTAMP, TIMESTAMPS } from './read-only.ts';
 
 /** Auth0's ActionTrigger as a request may carry it; only `id` and `version` mean anything here. */
 const TRIGGER = {
@@ -30,13 +31,30 @@ const DEPENDENCY = {
 } as const;
 
 // The limits on secrets (30, names ≤ 128, values ≤ 4 KB) are the repository's, with its messages;
-// the schema only bounds the request.
-const secret = (valueRequired: boolean) => ({
+// the schema only bounds the request. A value is optional, as in Auth0 (`ActionSecretRequest`): on
+// PATCH a named secret without one keeps its value, a new one starts empty (action-secrets.ts).
+// `updated_at` is what GET shows of a secret, accepted and ignored so a read action can be sent back.
+const SECRET = {
   type: 'object',
   additionalProperties: false,
-  required: valueRequired ? ['name', 'value'] : ['name'],
-  properties: { name: { type: 'string', maxLength: 1024 }, value: { type: 'string', maxLength: 65_536 } },
-});
+  required: ['name'],
+  properties: {
+    name: { type: 'string', maxLength: 1024 },
+    value: { type: 'string', maxLength: 65_536 },
+    updated_at: TIMESTAMP,
+  },
+} as const;
+const SECRETS = { type: 'array', maxItems: 100, items: SECRET } as const;
+
+// What GET returns of an action and no write sets (read-only.ts): its own id must match; the state
+// the server keeps (times, build status, the deployed version) is ignored.
+const READ_ONLY = {
+  id: READ_ONLY_ID,
+  ...TIMESTAMPS,
+  all_changes_deployed: { type: 'boolean' },
+  status: { type: 'string', maxLength: 32 },
+  deployed_version: { type: 'object' },
+} as const;
 
 // Drafts may exceed the 100 KB an action may have (Auth0 lets a draft be saved as it is): deploy is
 // the gate, refusing such code with the size in its message. The bound here only caps the row.
@@ -55,17 +73,13 @@ export const CREATE_ACTION = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'supported_triggers'],
-  properties: {
-    ...FIELDS,
-    secrets: { type: 'array', maxItems: 100, items: secret(true) },
-    deploy: { type: 'boolean' },
-  },
+  properties: { ...FIELDS, secrets: SECRETS, deploy: { type: 'boolean' } },
 } as const;
 
 export const UPDATE_ACTION = {
   type: 'object',
   additionalProperties: false,
-  properties: { ...FIELDS, secrets: { type: 'array', maxItems: 100, items: secret(false) } },
+  properties: { ...FIELDS, ...READ_ONLY, secrets: SECRETS },
 } as const;
 
 export interface ActionBody {
@@ -74,9 +88,10 @@ export interface ActionBody {
   code?: string;
   dependencies?: ActionDependency[];
   runtime?: string;
-  secrets?: ActionSecretChange[];
+  secrets?: Array<ActionSecretChange & { updated_at?: string }>;
   modules?: unknown[];
   deploy?: boolean;
+  id?: string;
 }
 
 export { ID_PARAMS } from '../query.ts';

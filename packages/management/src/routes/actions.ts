@@ -1,4 +1,4 @@
-import type { ActionChanges } from '@tessera/storage';
+import type { ActionChanges, ActionSecretChange } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import type { ManagementDeps } from '../plugin.ts';
 import { checkCode } from './action-deploy.ts';
@@ -10,6 +10,7 @@ import {
   UPDATE_ACTION,
 } from './actions-schema.ts';
 import { actionNotFound, actionWire, orNotFound } from './actions-wire.ts';
+import { pick, sameAsStored } from './read-only.ts';
 
 interface ListQuery {
   triggerId?: string;
@@ -21,6 +22,10 @@ interface ListQuery {
 }
 
 type Params = { Params: { id: string } };
+
+/** A secret of the body as the repository takes it (its `updated_at`, if sent back, is ignored). */
+const secretChange = ({ name, value }: ActionSecretChange): ActionSecretChange =>
+  value === undefined ? { name } : { name, value };
 
 /**
  * Auth0's `/actions/actions`: drafts. Editing a draft never changes what logins run; only a deploy
@@ -46,7 +51,7 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
           supportedTriggers: supportedTriggers!,
           ...(body.runtime === undefined ? {} : { runtime: body.runtime }),
           dependencies: [],
-          secrets: (body.secrets ?? []).map((s) => ({ name: s.name, value: s.value! })),
+          secrets: body.secrets?.map(secretChange) ?? [],
         },
         { deploy: body.deploy === true },
       );
@@ -111,6 +116,7 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
     async (request) => {
       const { body } = request;
+      sameAsStored(pick(body, ['id']), { id: request.params.id });
       const { supportedTriggers } = checkActionBody(body, deps.actions.allowedModules);
       const changes: ActionChanges = {
         ...(body.name === undefined ? {} : { name: body.name }),
@@ -118,7 +124,7 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
         ...(body.runtime === undefined ? {} : { runtime: body.runtime }),
         ...(body.dependencies === undefined ? {} : { dependencies: [] }),
         ...(supportedTriggers === undefined ? {} : { supportedTriggers }),
-        ...(body.secrets === undefined ? {} : { secrets: body.secrets }),
+        ...(body.secrets === undefined ? {} : { secrets: body.secrets.map(secretChange) }),
       };
       const action = storage.actions.update(request.tenant.id, request.params.id, changes);
       return actionWire(await orNotFound(action, actionNotFound));

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { conflict, inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { pick, READ_ONLY_ID, sameAsStored } from './read-only.ts';
 
 const SCOPE = {
   type: 'array',
@@ -133,13 +134,19 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
       config: { scopes: ['update:client_grants'], audit: 'Update client grant' },
       schema: {
         params: ID_PARAMS,
-        body: { type: 'object', additionalProperties: false, properties: { scope: SCOPE } },
+        // The grant as GET returns it may come back: its identity must then be its own (read-only.ts).
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { scope: SCOPE, id: READ_ONLY_ID, client_id: READ_ONLY_ID, audience: READ_ONLY_ID },
+        },
       },
     },
     async (request) => {
       const tenantId = request.tenant.id;
       const current = await storage.clientGrants.findById(tenantId, request.params.id);
       if (!current) throw noSuchGrant();
+      sameAsStored(pick(request.body, ['id', 'client_id', 'audience']), toWire(current));
       if (request.body.scope === undefined) return toWire(current);
       const grant = await grantMustExist(
         scopesMustBeDeclared(

@@ -15,6 +15,7 @@ import {
   project,
 } from '../query.ts';
 import { checkClient } from './client-checks.ts';
+import { globalClient, globalClientId, globalClientIsReadOnly } from './client-global.ts';
 import {
   APP_TYPES,
   CLIENT_PROPERTIES,
@@ -23,16 +24,31 @@ import {
   toInput,
   toWire,
 } from './client-wire.ts';
+import { pick, READ_ONLY_ID, sameAsStored, TIMESTAMPS } from './read-only.ts';
 import { requireSigningAlg } from './signing-alg.ts';
+
+// What GET returns and no write sets (read-only.ts): the times are ignored (a client exported by
+// Auth0's deploy CLI carries them into its POST and PATCH); the identity must match on PATCH.
+const IDENTITY = ['client_id', 'tenant', 'global'] as const;
 
 const CREATE_BODY = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
-  properties: CLIENT_PROPERTIES,
+  properties: { ...CLIENT_PROPERTIES, ...TIMESTAMPS },
 } as const;
 
-const PATCH_BODY = { type: 'object', additionalProperties: false, properties: CLIENT_PROPERTIES } as const;
+const PATCH_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...CLIENT_PROPERTIES,
+    ...TIMESTAMPS,
+    client_id: READ_ONLY_ID,
+    tenant: READ_ONLY_ID,
+    global: { type: 'boolean' },
+  },
+} as const;
 
 interface ListQuery extends PageQuery, FieldsQuery {
   app_type?: string;
@@ -75,16 +91,17 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
       const { query } = request;
       const { skip, perPage } = pageOf(query);
       const appTypes = query.app_type?.split(',').map((type) => type.trim());
-      // No Tessera client is global (Auth0's legacy all-applications client).
-      const { clients, total } =
-        query.is_global === true
-          ? { clients: [], total: 0 }
-          : await storage.clients.list(request.tenant.id, {
-              skip,
-              take: perPage,
-              appTypes: appTypes?.filter((type) => (APP_TYPES as readonly string[]).includes(type)),
-              isFirstParty: query.is_first_party,
-            });
+      // The global client is listed only on its own (client-global.ts), as on Auth0.
+      if (query.is_global === true) {
+        const items = skip === 0 ? [project(globalClient(request.tenant), query)] : [];
+        return listResponse('clients', items, 1, query, { length: false });
+      }
+      const { clients, total } = await storage.clients.list(request.tenant.id, {
+        skip,
+        take: perPage,
+        appTypes: appTypes?.filter((type) => (APP_TYPES as readonly string[]).includes(type)),
+        isFirstParty: query.is_first_party,
+      });
       const items = clients.map((client) => project(toWire(client, request.tenant.name), query));
       return listResponse('clients', items, total, query, { length: false });
     },
@@ -124,6 +141,9 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
       },
     },
     async (request) => {
+      if (request.params.id === globalClientId(request.tenant)) {
+        return project(globalClient(request.tenant), request.query);
+      }
       const client = await storage.clients.findById(request.tenant.id, request.params.id);
       if (!client) throw noSuchClient();
       return project(toWire(client, request.tenant.name), request.query);
@@ -138,8 +158,10 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     },
     async (request) => {
       const tenantId = request.tenant.id;
+      if (request.params.id === globalClientId(request.tenant)) throw globalClientIsReadOnly();
       const current = await storage.clients.findById(tenantId, request.params.id);
       if (!current) throw noSuchClient();
+      sameAsStored(pick(request.body, IDENTITY), toWire(current, request.tenant.name));
       const input = toInput(request.body);
       checkClient({ ...current, ...input });
       await checkAlg(storage, tenantId, request.body);
@@ -153,6 +175,7 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     '/clients/:id',
     { config: { scopes: ['delete:clients'], audit: 'Delete a client' }, schema: { params: ID_PARAMS } },
     async (request, reply) => {
+      if (request.params.id === globalClientId(request.tenant)) throw globalClientIsReadOnly();
       await notFoundAsInexistent(storage.clients.delete(request.tenant.id, request.params.id));
       invalidateTenant(request.tenant.id);
       return reply.code(204).send();

@@ -1,18 +1,21 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type Connection, DATABASE_STRATEGY, PASSWORD_MIN_LENGTH } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
-import { inexistent, invalidQuery } from '../errors.ts';
+import { inexistent, invalidBody, invalidQuery } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import {
   DEFAULT_PER_PAGE,
   FIELDS_ONLY,
   FIELDS_QUERY,
   type FieldsQuery,
+  ID_PARAMS,
   listResponse,
   PAGE_QUERY,
   type PageQuery,
   project,
   slicePage,
 } from '../query.ts';
+import { READ_ONLY_ID } from './read-only.ts';
 
 interface ConnectionQuery extends PageQuery, FieldsQuery {
   from?: string;
@@ -24,7 +27,7 @@ interface ConnectionQuery extends PageQuery, FieldsQuery {
 const STRATEGY = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 /**
- * Auth0's `/connections` (read only). Every tenant has its database connection
+ * Auth0's `/connections` (read only; PATCH accepts what GET shows, see connectionPatchRoute). Every tenant has its database connection
  * (`Username-Password-Authentication`) from the start, as in Auth0, even before its first user.
  */
 export function connectionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
@@ -80,17 +83,70 @@ export function connectionRoutes(api: FastifyInstance, { storage }: ManagementDe
     async (request) => {
       await storage.users.ensureDatabaseConnection(request.tenant.id);
       const connection = await storage.connections.findById(request.tenant.id, request.params.id);
-      if (!connection) throw inexistent('connection', 'The connection does not exist.');
+      if (!connection) throw noSuchConnection();
       return project(toWire(connection), request.query);
+    },
+  );
+
+  connectionPatchRoute(api, storage);
+}
+
+/** What a GET of a connection shows, each of which may come back in a PATCH (Auth0's names). */
+const PATCH_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: READ_ONLY_ID,
+    name: { type: 'string', maxLength: 128 },
+    strategy: { type: 'string', maxLength: 64 },
+    display_name: { type: 'string', maxLength: 128 },
+    options: { type: 'object' },
+    enabled_clients: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 64 } },
+    realms: { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 128 } },
+    is_domain_connection: { type: 'boolean' },
+  },
+} as const;
+
+/**
+ * `PATCH /connections/{id}` of a connection Tessera manages itself (read-only, README): a body that
+ * states what GET shows changes nothing and answers the connection, as a round trip (Auth0's deploy
+ * CLI sends every database connection back on each import) must; anything else is refused naming the
+ * first property that differs, and nothing is written.
+ */
+function connectionPatchRoute(api: FastifyInstance, storage: ManagementDeps['storage']): void {
+  api.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/connections/:id',
+    {
+      config: { scopes: ['update:connections'], audit: 'Update a connection' },
+      schema: { params: ID_PARAMS, body: PATCH_BODY },
+    },
+    async (request) => {
+      await storage.users.ensureDatabaseConnection(request.tenant.id);
+      const connection = await storage.connections.findById(request.tenant.id, request.params.id);
+      if (!connection) throw noSuchConnection();
+      const stored = toWire(connection);
+      const changed = Object.keys(request.body).find(
+        (key) => !isDeepStrictEqual(request.body[key], stored[key]),
+      );
+      if (changed)
+        throw invalidBody(
+          `Payload validation error: Tessera's connections are read-only; '${changed}' can only be sent as GET returns it.`,
+        );
+      return stored;
     },
   );
 }
 
+const noSuchConnection = () => inexistent('connection', 'The connection does not exist.');
+
 function toWire(connection: Connection): Record<string, unknown> {
   const options = publicOptions(connection.options);
-  // The password policy Tessera enforces on database connections (sign-up and POST /users alike).
-  if (connection.strategy === DATABASE_STRATEGY && options.password_complexity_options === undefined) {
-    options.password_complexity_options = { min_length: PASSWORD_MIN_LENGTH };
+  if (connection.strategy === DATABASE_STRATEGY) {
+    // The password policy Tessera enforces on database connections (sign-up and POST /users alike).
+    options.password_complexity_options ??= { min_length: PASSWORD_MIN_LENGTH };
+    // Tessera has no self-service password change page. Saying so also keeps the connection's round
+    // trip through Auth0's deploy CLI whole: its schema adds this option as `false` when absent.
+    options.disable_self_service_change_password ??= true;
   }
   return {
     id: connection.id,

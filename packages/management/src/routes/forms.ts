@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { inexistent, invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { pick, READ_ONLY_ID, sameAsStored, TIMESTAMPS, withoutKeys } from './read-only.ts';
 
 // The structural basics of Auth0's form schema; the components inside a step are left to the renderer.
 const NODE_TYPES = ['FLOW', 'ROUTER', 'STEP'];
@@ -68,12 +69,16 @@ const FORM_PATCH = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    // The form as GET returns it may come back (read-only.ts): its own id, and its times, ignored.
+    id: READ_ONLY_ID,
+    ...TIMESTAMPS,
     name: NAME,
     nodes: { type: ['array', 'null'], maxItems: MAX_NODES, items: NODE },
     ...Object.fromEntries(Object.entries(PARTS).map(([name, schema]) => [name, nullable(schema)])),
   },
 } as const;
 
+const READ_ONLY = ['id', 'created_at', 'updated_at'] as const;
 type Params = { Params: { id: string } };
 const notFound = () => inexistent('form', 'The form does not exist');
 
@@ -113,15 +118,17 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.patch<Params & { Body: FormChanges }>(
+  api.patch<Params & { Body: FormChanges & { id?: string; created_at?: string; updated_at?: string } }>(
     '/forms/:id',
     {
       config: { scopes: ['update:forms'], audit: 'Update a form' },
       schema: { params: ID_PARAMS, body: FORM_PATCH },
     },
     async (request) => {
-      checkNodeIds(request.body.nodes);
-      const form = await storage.forms.update(request.tenant.id, request.params.id, request.body);
+      sameAsStored(pick(request.body, ['id']), { id: request.params.id });
+      const changes = withoutKeys(request.body, READ_ONLY);
+      checkNodeIds(changes.nodes);
+      const form = await storage.forms.update(request.tenant.id, request.params.id, changes);
       if (!form) throw notFound();
       return toWire(form);
     },

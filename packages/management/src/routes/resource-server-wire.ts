@@ -2,6 +2,14 @@ import type { ResourceServer, ResourceServerScope, Storage } from '@tessera/stor
 import { invalidBody } from '../errors.ts';
 import { requireSigningAlg, TOKEN_ALGS } from './signing-alg.ts';
 
+/**
+ * The name tools know Auth0's own Management API by: Auth0's deploy CLI leaves the resource server of
+ * that name alone (never exports or updates it). Tessera's system API answers under it whatever name
+ * it was stored with (first runs before this stored "Tessera Management API"), and no other API may
+ * take it, so the tool never mistakes a tenant's own API for the system one.
+ */
+export const SYSTEM_API_NAME = 'Auth0 Management API';
+
 /** Auth0's resource server properties Tessera implements (the identifier is set once, on create). */
 export const PROPERTIES = {
   name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^<>]+$' },
@@ -41,8 +49,15 @@ export interface Body {
   token_dialect?: string;
 }
 
-/** What the schema cannot say: an algorithm the tenant can sign with, each scope listed once. */
+/**
+ * What the schema cannot say: an algorithm the tenant can sign with, each scope listed once, and not
+ * the system API's name.
+ */
 export async function checkSettings(storage: Storage, tenantId: string, body: Body) {
+  if (body.name === SYSTEM_API_NAME)
+    throw invalidBody(
+      `Payload validation error: the name '${SYSTEM_API_NAME}' is reserved for the system API on property name.`,
+    );
   if (body.signing_alg) await requireSigningAlg(storage, tenantId, body.signing_alg, 'signing_alg');
   const values = body.scopes?.map((scope) => scope.value) ?? [];
   const repeated = values.find((value, index) => values.indexOf(value) !== index);
@@ -73,7 +88,7 @@ export function toInput(body: Body) {
 export function toWire(server: ResourceServer): Record<string, unknown> {
   return {
     id: server.id,
-    name: server.name,
+    name: server.isSystem ? SYSTEM_API_NAME : server.name,
     identifier: server.identifier,
     is_system: server.isSystem,
     scopes: server.scopes,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { NotFoundError } from '@tessera/core';
 import type { ResourceServer, Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import {
   pageOf,
   project,
 } from '../query.ts';
+import { pick, READ_ONLY_ID, sameAsStored, withoutKeys } from './read-only.ts';
 import { type Body, checkSettings, PROPERTIES, toInput, toWire } from './resource-server-wire.ts';
 
 /** `{id}` is the API's id or its identifier, a URL. */
@@ -21,6 +23,29 @@ const ID_PARAMS = idParams(600);
 
 /** What Auth0 lets a caller change on the system API (the Management API itself). */
 const SYSTEM_UPDATABLE = new Set(['token_lifetime', 'skip_consent_for_verifiable_first_party_clients']);
+
+/** What GET returns and no PATCH changes: accepted when it states the stored value (read-only.ts). */
+const IDENTITY = ['id', 'identifier', 'is_system'] as const;
+const PATCH_PROPERTIES = {
+  ...PROPERTIES,
+  id: READ_ONLY_ID,
+  identifier: READ_ONLY_ID,
+  is_system: { type: 'boolean' },
+} as const;
+type PatchBody = Body & { id?: string; is_system?: boolean };
+
+/**
+ * Auth0 lets only SYSTEM_UPDATABLE change on its own Management API and refuses the rest as its
+ * schema for that API does; a setting sent with the value GET shows (a round trip) changes nothing,
+ * so it is accepted and dropped.
+ */
+function systemChanges(body: Body, stored: Record<string, unknown>): Body {
+  const fixed = Object.entries(body).filter(([key]) => !SYSTEM_UPDATABLE.has(key));
+  const refused = fixed.find(([key, value]) => !isDeepStrictEqual(value, stored[key]));
+  if (refused)
+    throw invalidBody(`Payload validation error: 'Additional properties not allowed: ${refused[0]}'.`);
+  return Object.fromEntries(Object.entries(body).filter(([key]) => SYSTEM_UPDATABLE.has(key)));
+}
 
 interface ListQuery extends PageQuery, FieldsQuery {
   identifiers?: string | string[];
@@ -121,26 +146,26 @@ export function resourceServerRoutes(
       project(toWire(await find(storage, request.tenant.id, request.params.id)), request.query),
   );
 
-  api.patch<{ Params: { id: string }; Body: Body }>(
+  api.patch<{ Params: { id: string }; Body: PatchBody }>(
     '/resource-servers/:id',
     {
       config: { scopes: ['update:resource_servers'], audit: 'Update a resource server' },
       schema: {
         params: ID_PARAMS,
-        body: { type: 'object', additionalProperties: false, properties: PROPERTIES },
+        body: { type: 'object', additionalProperties: false, properties: PATCH_PROPERTIES },
       },
     },
     async (request) => {
       const tenantId = request.tenant.id;
       const current = await find(storage, tenantId, request.params.id);
-      // Auth0 lets only these two settings of its own Management API change; the rest is refused as
-      // its schema for that API refuses it.
-      const refused = current.isSystem && Object.keys(request.body).find((key) => !SYSTEM_UPDATABLE.has(key));
-      if (refused)
-        throw invalidBody(`Payload validation error: 'Additional properties not allowed: ${refused}'.`);
-      await checkSettings(storage, tenantId, request.body);
+      const stored = toWire(current);
+      sameAsStored(pick(request.body, IDENTITY), stored);
+      const changes = current.isSystem
+        ? systemChanges(withoutKeys(request.body, IDENTITY), stored)
+        : withoutKeys(request.body, IDENTITY);
+      await checkSettings(storage, tenantId, changes);
       const server = await inexistentIfGone(
-        storage.resourceServers.update(tenantId, current.id, toInput(request.body)),
+        storage.resourceServers.update(tenantId, current.id, toInput(changes)),
       );
       invalidateTenant(tenantId);
       return toWire(server);

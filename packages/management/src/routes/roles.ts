@@ -1,9 +1,10 @@
 import { NotFoundError } from '@tessera/core';
 import type { Role } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
-import { inexistent } from '../errors.ts';
+import { inexistent, invalidBody, invalidQuery } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { READ_ONLY_ID, sameAsStored } from './read-only.ts';
 
 export const ROLE_PARAMS = {
   type: 'object',
@@ -17,7 +18,30 @@ const PROPERTIES = {
   description: { type: 'string', maxLength: 255 },
 } as const;
 
+/** Auth0's role types; Tessera has tenant roles only (no organizations). */
+const ROLE_TYPES = ['tenant', 'organization'];
+const OWNER = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+interface ListQuery extends PageQuery {
+  name_filter?: string;
+  type?: string;
+  owner_id?: string;
+}
+
 export const noSuchRole = () => inexistent('role', 'The role does not exist.');
+
+const noOrganizations = () =>
+  invalidBody(
+    `Payload validation error: Tessera has no organizations, so a role can only be of type 'tenant' (no owner_id).`,
+  );
+
+/** Auth0: `owner_id` names the organization of organization roles, and only those. */
+function checkOwner(query: ListQuery): void {
+  if (query.type === 'organization' && query.owner_id === undefined)
+    throw invalidQuery(`Query validation error: 'owner_id' is required when type is 'organization'.`);
+  if (query.type !== 'organization' && query.owner_id !== undefined)
+    throw invalidQuery(`Query validation error: 'owner_id' is only allowed when type is 'organization'.`);
+}
 
 /** An unknown role (or another tenant's, or one deleted meanwhile) as Auth0 names it. */
 export async function roleMustExist<T>(work: Promise<T>): Promise<T> {
@@ -35,7 +59,7 @@ export const toWire = (role: Role) => ({ id: role.id, name: role.name, descripti
  * from the database for every token (packages/oidc/src/tenant-lookups.ts), so they apply at once.
  */
 export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Querystring: PageQuery & { name_filter?: string } }>(
+  api.get<{ Querystring: ListQuery }>(
     '/roles',
     {
       config: { scopes: ['read:roles'] },
@@ -43,33 +67,51 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...PAGE_QUERY, name_filter: { type: 'string', maxLength: 255 } },
+          properties: {
+            ...PAGE_QUERY,
+            name_filter: { type: 'string', maxLength: 255 },
+            type: { type: 'string', enum: ROLE_TYPES },
+            owner_id: { type: 'string', minLength: 1, maxLength: 64 },
+          },
         },
       },
     },
     async (request) => {
       const { query } = request;
+      checkOwner(query);
       const { skip, perPage } = pageOf(query);
-      const { roles, total } = await storage.roles.list(request.tenant.id, {
-        skip,
-        take: perPage,
-        nameFilter: query.name_filter?.trim() || undefined,
-      });
+      // Every Tessera role is a tenant role: Tessera has no organizations to own one.
+      const { roles, total } =
+        query.type === 'organization'
+          ? { roles: [], total: 0 }
+          : await storage.roles.list(request.tenant.id, {
+              skip,
+              take: perPage,
+              nameFilter: query.name_filter?.trim() || undefined,
+            });
       const items = roles.map(toWire);
       return listResponse('roles', items, total, query, { length: false });
     },
   );
 
-  api.post<{ Body: { name: string; description?: string } }>(
+  api.post<{ Body: { name: string; description?: string; type?: string } }>(
     '/roles',
     {
       config: { scopes: ['create:roles'], audit: 'Create a role' },
       schema: {
-        body: { type: 'object', additionalProperties: false, required: ['name'], properties: PROPERTIES },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: { ...PROPERTIES, type: { type: 'string', enum: ROLE_TYPES }, owner_id: OWNER },
+        },
       },
     },
-    async (request, reply) =>
-      reply.code(200).send(toWire(await storage.roles.create(request.tenant.id, request.body))),
+    async (request, reply) => {
+      const { type, ...role } = request.body;
+      if (type === 'organization' || 'owner_id' in request.body) throw noOrganizations();
+      return reply.code(200).send(toWire(await storage.roles.create(request.tenant.id, role)));
+    },
   );
 
   api.get<{ Params: { id: string } }>(
@@ -82,17 +124,25 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.patch<{ Params: { id: string }; Body: { name?: string; description?: string } }>(
+  api.patch<{ Params: { id: string }; Body: { id?: string; name?: string; description?: string } }>(
     '/roles/:id',
     {
       config: { scopes: ['update:roles'], audit: 'Update a role' },
       schema: {
         params: ROLE_PARAMS,
-        body: { type: 'object', additionalProperties: false, properties: PROPERTIES },
+        // `id` as GET returns it, so a role read can be written back (routes/read-only.ts).
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...PROPERTIES, id: READ_ONLY_ID },
+        },
       },
     },
-    async (request) =>
-      toWire(await roleMustExist(storage.roles.update(request.tenant.id, request.params.id, request.body))),
+    async (request) => {
+      const { id, ...changes } = request.body;
+      sameAsStored({ id }, { id: request.params.id });
+      return toWire(await roleMustExist(storage.roles.update(request.tenant.id, request.params.id, changes)));
+    },
   );
 
   api.delete<{ Params: { id: string } }>(

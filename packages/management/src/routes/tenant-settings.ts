@@ -1,31 +1,26 @@
 import type { Tenant } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
+import { invalidBody } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { FIELDS_ONLY, type FieldsQuery, project } from '../query.ts';
+import { EFFECTIVE, IN_MINUTES, SETTINGS_BODY, STORED } from './tenant-settings-schema.ts';
 
 /**
- * The tenant settings Tessera acts on, under Auth0's names where Auth0 has one (`friendly_name`,
- * `session_lifetime` in hours, `default_audience`) and Tessera's own
- * otherwise (README "Tenant settings"). PATCH merges: settings not named keep their value, `null`
- * restores the default. Unknown settings are refused rather than stored and ignored.
+ * Auth0's `/tenants/settings`: the settings Tessera acts on (EFFECTIVE, README "Tenant settings"),
+ * Auth0's others stored and returned as sent, and Tessera's own. PATCH merges: settings not named
+ * keep their value (`flags` merge flag by flag, as Auth0's do), `null` restores the default. Unknown
+ * settings are refused rather than stored and ignored.
  *
  * `actions_fetch_allow` (hosts a tenant's actions may fetch although they are private) is not here on
  * purpose: it lifts the egress block that keeps tenant code away from the operator's network (cloud
  * metadata, the database), so only the operator sets it (TESSERA_ACTIONS_FETCH_ALLOW, or the
  * tenant's settings in the database), never a tenant's own management client.
  */
-const SETTINGS = {
-  session_lifetime: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 8760 },
-  grant_lifetime: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 87_600 },
-  default_audience: { type: ['string', 'null'], maxLength: 600 },
-  signup_enabled: { type: ['boolean', 'null'] },
-  require_pkce_for_confidential_clients: { type: ['boolean', 'null'] },
-  actions_allow_http_redirects: { type: ['boolean', 'null'] },
-} as const;
-
 type SettingsBody = { friendly_name?: string | null } & Record<string, unknown>;
 
 export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+  const { storage } = deps;
+
   api.get<{ Querystring: FieldsQuery }>(
     '/tenants/settings',
     {
@@ -34,27 +29,24 @@ export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps)
     },
     // Read fresh: the tenant on the request may be up to 5 s old (the Host → tenant cache).
     async (request) =>
-      project(
-        toWire((await deps.storage.tenants.findById(request.tenant.id)) ?? request.tenant),
-        request.query,
-      ),
+      project(toWire((await storage.tenants.findById(request.tenant.id)) ?? request.tenant), request.query),
   );
 
   api.patch<{ Body: SettingsBody }>(
     '/tenants/settings',
     {
       config: { scopes: ['update:tenant_settings'], audit: 'Update tenant settings' },
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { friendly_name: { type: ['string', 'null'], maxLength: 255 }, ...SETTINGS },
-        },
-      },
+      schema: { body: SETTINGS_BODY },
     },
     async (request) => {
-      const { friendly_name: friendlyName, ...settings } = request.body;
-      const tenant = await deps.storage.tenants.updateSettings(request.tenant.id, {
+      const { friendly_name: friendlyName, ...body } = request.body;
+      const settings = inHours(body);
+      const current = (await storage.tenants.findById(request.tenant.id)) ?? request.tenant;
+      if (isObject(settings.flags)) settings.flags = { ...flagsOf(current), ...settings.flags };
+      if (typeof settings.default_directory === 'string' && settings.default_directory !== '') {
+        await mustBeConnection(deps, request.tenant.id, settings.default_directory);
+      }
+      const tenant = await storage.tenants.updateSettings(request.tenant.id, {
         settings,
         ...(friendlyName === undefined ? {} : { friendlyName }),
       });
@@ -66,20 +58,56 @@ export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps)
   );
 }
 
-/** What a setting is when the tenant has not set it (what packages/oidc's tenantSettings applies). */
-const DEFAULTS: Record<keyof typeof SETTINGS, unknown> = {
-  session_lifetime: 72,
-  grant_lifetime: 720,
-  default_audience: '',
-  signup_enabled: false,
-  require_pkce_for_confidential_clients: false,
-  actions_allow_http_redirects: false,
+/** `*_in_minutes` become their hours twin (the stored and returned form); never both at once. */
+function inHours(body: Record<string, unknown>): Record<string, unknown> {
+  const settings = { ...body };
+  for (const [minutesName, hoursName] of Object.entries(IN_MINUTES)) {
+    if (!(minutesName in settings)) continue;
+    if (hoursName in settings)
+      throw invalidBody(
+        `Payload validation error: '${minutesName}' cannot be specified together with '${hoursName}'.`,
+      );
+    const minutes = settings[minutesName];
+    settings[hoursName] = typeof minutes === 'number' ? minutes / 60 : null;
+    delete settings[minutesName];
+  }
+  return settings;
+}
+
+/** Auth0 checks the default directory names a connection; so does Tessera (the password grant uses it). */
+async function mustBeConnection(deps: ManagementDeps, tenantId: string, name: string) {
+  await deps.storage.users.ensureDatabaseConnection(tenantId);
+  if ((await deps.storage.connections.list(tenantId, { name })).length === 0) {
+    throw invalidBody(
+      `Payload validation error: no connection is named '${name}' on property default_directory.`,
+    );
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const flagsOf = (tenant: Tenant) => {
+  const flags = (tenant.settings as Record<string, unknown>).flags;
+  return isObject(flags) ? flags : {};
 };
 
-/** Every setting with its effective value, as Auth0 answers (defaults included). */
+/**
+ * Every setting Tessera acts on with its effective value (defaults included, as Auth0 answers), then
+ * the Auth0 settings the tenant has stored.
+ */
 function toWire(tenant: Tenant): Record<string, unknown> {
-  const values = Object.fromEntries(
-    Object.entries(DEFAULTS).map(([key, fallback]) => [key, tenant.settings[key] ?? fallback]),
-  );
-  return { friendly_name: tenant.friendlyName ?? tenant.name, ...values };
+  const settings = tenant.settings as Record<string, unknown>;
+  const effective = Object.entries(EFFECTIVE).map(([name, { fallback }]) => [
+    name,
+    settings[name] ?? fallback,
+  ]);
+  const stored = Object.keys(STORED)
+    .filter((name) => settings[name] !== undefined && settings[name] !== null)
+    .map((name) => [name, settings[name]]);
+  return {
+    friendly_name: tenant.friendlyName ?? tenant.name,
+    ...Object.fromEntries(effective),
+    ...Object.fromEntries(stored),
+  };
 }

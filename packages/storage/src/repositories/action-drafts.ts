@@ -17,7 +17,6 @@ import {
 } from './action-records.ts';
 import {
   type ActionSecretChange,
-  type ActionSecretInput,
   checkSecrets,
   mergeSecrets,
   openSecrets,
@@ -37,7 +36,8 @@ export interface ActionInput {
   supportedTriggers: ActionTriggerRef[];
   runtime?: string;
   dependencies?: ActionDependency[];
-  secrets?: ActionSecretInput[];
+  /** A secret named without a value starts empty (see mergeSecrets). */
+  secrets?: ActionSecretChange[];
 }
 
 /** What `update` may change in the draft; a field left out keeps its value. */
@@ -98,8 +98,6 @@ export function createActionDrafts(
       checkName(input.name);
       const secrets = input.secrets ?? [];
       checkSecrets(secrets);
-      if (secrets.some((s) => typeof s.value !== 'string'))
-        throw new InvalidRequestError('every secret of a new action needs a value');
       const id = randomUUID();
       const now = new Date().toISOString();
       try {
@@ -117,7 +115,7 @@ export function createActionDrafts(
                 box,
                 tenantId,
                 id,
-                secrets.map((s) => ({ name: s.name, value: s.value, updatedAt: now })),
+                secrets.map((s) => ({ name: s.name, value: s.value ?? '', updatedAt: now })),
               ),
             },
           });

@@ -81,7 +81,10 @@ export function checkSecrets(secrets: readonly ActionSecretChange[]): void {
 /**
  * The new list of a draft's secrets. Auth0's PATCH replaces the list; an entry without a value keeps
  * the value (and change time) it had, so a tool can send back the names it read. A value that did not
- * change keeps its change time too.
+ * change keeps its change time too. A new name without a value starts as the empty string, as when an
+ * action is created with one: Auth0 takes secrets as name with an optional value (its SDK's
+ * `ActionSecretRequest`), and its deploy CLI, which never reads values, creates actions in a new
+ * tenant from names alone unless its keyword mappings supply them (README "Secrets").
  */
 export function mergeSecrets(
   current: readonly SealedSecret[],
@@ -91,11 +94,8 @@ export function mergeSecrets(
   checkSecrets(changes);
   return changes.map((change) => {
     const existing = current.find((s) => s.name === change.name);
-    if (change.value === undefined) {
-      if (existing === undefined)
-        throw new InvalidRequestError(`secret ${change.name} is new and needs a value`);
-      return existing;
-    }
+    if (change.value === undefined)
+      return existing ?? { name: change.name, value: '', updatedAt: now.toISOString() };
     if (existing?.value === change.value) return existing;
     return { name: change.name, value: change.value, updatedAt: now.toISOString() };
   });

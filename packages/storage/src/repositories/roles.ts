@@ -177,7 +177,11 @@ export function createRoleRepository(prisma: PrismaClient): RoleRepository {
     async list(tenantId, { skip, take, nameFilter }) {
       const where = {
         tenantId,
-        ...(nameFilter ? { name: { contains: nameFilter, mode: 'insensitive' as const } } : {}),
+        // Prisma's `contains` is a LIKE pattern: `%` and `_` in the filter are taken literally, as
+        // Auth0's name_filter takes them (Postgres's LIKE escapes with a backslash by default).
+        ...(nameFilter
+          ? { name: { contains: nameFilter.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } }
+          : {}),
       };
       const [rows, total] = await prisma.$transaction([
         prisma.role.findMany({ where, orderBy: [{ name: 'asc' }, { id: 'asc' }], skip, take }),
