@@ -1,10 +1,17 @@
+import { unescape as decodeQueryComponent } from 'node:querystring';
 import type { LoggerOptions } from 'pino';
 
 /** Query parameters whose values are credentials and never reach a log line. */
 const SECRET_PARAMS =
   /^(code|state|session_token|id_token_hint|access_token|refresh_token|id_token|token|client_secret|password|assertion|SAMLRequest|SAMLResponse|client_assertion)$/i;
 
-/** Replaces the values of credential-bearing query parameters in a URL path with `[Redacted]`. */
+/**
+ * Replaces the values of credential-bearing query parameters in a URL path with `[Redacted]`
+ * (docs/security.md#53: `/userinfo?access_token=` is accepted, RFC 6750 §2.3). A name is decoded as
+ * the parsers that read the query decode it (`+` is a space, a malformed escape is kept as it is, never
+ * an error), so no spelling the server accepts as `access_token` slips past, and a malformed query
+ * cannot make the log line fail.
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
@@ -13,7 +20,7 @@ export function redactUrl(url: string): string {
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      const name = decodeURIComponent(eq === -1 ? pair : pair.slice(0, eq));
+      const name = decodeQueryComponent(eq === -1 ? pair : pair.slice(0, eq).replaceAll('+', ' '));
       return eq !== -1 && SECRET_PARAMS.test(name) ? `${pair.slice(0, eq)}=[Redacted]` : pair;
     });
   return `${url.slice(0, q)}?${params.join('&')}`;

@@ -1,8 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { PostLoginPort } from '@tessera/core';
 import { createTestEnvironment } from '@tessera/testing';
@@ -144,4 +148,29 @@ export async function stopProcess(proc: MainProcess, signal: NodeJS.Signals = 'S
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+export interface Certificate {
+  dir: string;
+  certFile: string;
+  keyFile: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * A throw-away self-signed certificate for `localhost` and 127.0.0.1 (for `TESSERA_TLS_CERT_FILE` /
+ * `TESSERA_TLS_KEY_FILE`). With `trust`, this process trusts it from then on (fetch, the `auth0` SDK,
+ * https requests), as a company CA would be trusted; a child process is given `NODE_EXTRA_CA_CERTS`.
+ */
+export async function localhostCertificate(options: { trust?: boolean } = {}): Promise<Certificate> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-tls-'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'];
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject];
+  execFileSync('openssl', [...args, '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  if (options.trust) {
+    setDefaultCACertificates([...getCACertificates('default'), readFileSync(certFile, 'utf8')]);
+  }
+  return { dir, certFile, keyFile, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -27,14 +27,18 @@ const CURRENT_USER: ReadonlySet<string> = new Set(CURRENT_USER_SCOPES);
 /** Auth0's `*:current_user` scopes: they count in a user's own token only. */
 export const isCurrentUserScope = (scope: string) => CURRENT_USER.has(scope);
 
+/** What Auth0 appends to a client id to name it as a token's subject. */
+const MACHINE_SUFFIX = '@clients';
+
 const unauthorized = (message: string) => new ApiError(401, 'invalid_token', message);
 
 /**
  * Verifies the bearer token of a Management API request (docs/security.md#39): a JWT signed by one of the
  * tenant's own published keys (so another tenant's token fails its signature), issued by the tenant,
- * for the tenant's Management API audience and unexpired. A client-credentials token (`sub` is the
- * client itself) is a machine caller; any other names a user (`sub`) and the app (`client_id`/`azp`)
- * it was issued to, and only its `*:current_user` scopes count (docs/security.md#48), as in Auth0.
+ * for the tenant's Management API audience and unexpired. A client-credentials token (Auth0's
+ * `sub: "<client_id>@clients"`, `gty: "client-credentials"`) is a machine caller; any other names a
+ * user (`sub`) and the app (`client_id`/`azp`) it was issued to, and only its `*:current_user` scopes
+ * count (docs/security.md#48), as in Auth0.
  * Keys are read per request, so a revoked key stops working at once.
  */
 export async function authenticate(
@@ -75,10 +79,22 @@ export async function authenticate(
   if (typeof payload.sub !== 'string' || payload.sub === '' || typeof clientId !== 'string') {
     throw unauthorized('Invalid token');
   }
-  const user = payload.sub === clientId ? undefined : payload.sub;
+  const user = isMachine(payload, clientId) ? undefined : payload.sub;
+  // A user's id never has a machine's shape; a token that pairs one with another client is no caller.
+  if (user?.endsWith(MACHINE_SUFFIX)) throw unauthorized('Invalid token');
   const granted = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
   const scopes = new Set(granted.filter((scope) => isCurrentUserScope(scope) === (user !== undefined)));
   return { clientId, ...(user === undefined ? {} : { user }), scopes, tokenId: payload.jti };
+}
+
+/**
+ * A client-credentials token names its own client: `<client_id>@clients` with Auth0's `gty`, or,
+ * from Tessera before it named machines as Auth0 does, the bare client id — still accepted so
+ * tokens issued before an upgrade (and by a process not yet upgraded) work until they expire.
+ */
+function isMachine(payload: JWTPayload, clientId: string): boolean {
+  if (payload.sub === `${clientId}${MACHINE_SUFFIX}`) return payload.gty === 'client-credentials';
+  return payload.sub === clientId;
 }
 
 /** Auth0's 403 when none of the scopes a route accepts was granted. */

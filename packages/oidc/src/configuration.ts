@@ -1,6 +1,7 @@
 import { CURRENT_USER_SCOPES, type LoginPages, managementAudience, type PostLoginPort } from '@tessera/core';
 import type { SigningKey, Storage, Tenant } from '@tessera/storage';
 import type {
+  AdapterFactory,
   Configuration,
   KoaContextWithOIDC,
   ResourceServer as ProviderResourceServer,
@@ -10,11 +11,15 @@ import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { EXTRA_CLIENT_PROPERTIES } from './client-metadata.ts';
 import { grantExtras, pendingRedirect } from './grant-extras.ts';
 import { toCookieKeys, toJwks } from './keys.ts';
+import { logoutAtOnceWithHint } from './logout-at-once.ts';
+import { machineTokenClaims } from './machine-token.ts';
 import { renderError, renderLogout, renderLogoutSuccess } from './pages.ts';
 import { accessTokenClaims } from './permissions.ts';
 import { mayIssueRefreshToken, type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
+import { rbacScopes } from './rbac-scopes.ts';
+import { withoutRefreshTokenNonce } from './refresh-token-nonce.ts';
 import { createTenantLookups, type TenantLookups } from './tenant-lookups.ts';
-import { tenantSettings } from './tenant-settings.ts';
+import { sessionTtl, tenantSettings } from './tenant-settings.ts';
 import { nameGrantAndSession } from './userinfo-binding.ts';
 
 export interface ConfigurationDeps {
@@ -23,7 +28,7 @@ export interface ConfigurationDeps {
   keys: SigningKey[];
   storage: Storage;
   pages: LoginPages;
-  adapter: Configuration['adapter'];
+  adapter: AdapterFactory;
   postLogin: PostLoginPort;
 }
 
@@ -66,7 +71,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     );
 
   return {
-    adapter: deps.adapter,
+    adapter: withoutRefreshTokenNonce(deps.adapter),
     findAccount: createFindAccount(storage, tenant.id),
     jwks: toJwks(deps.keys),
     cookies: {
@@ -78,6 +83,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       short: { signed: true, httpOnly: true, sameSite: 'lax', path: '/' },
     },
     routes: ROUTES,
+    // RFC 6750 §2.3, as Auth0: `/userinfo?access_token=` (passport-auth0 sends it so). Only userinfo
+    // reads access tokens here; request-URL logs redact the value (docs/security.md#53).
+    acceptQueryParamAccessTokens: true,
     claims: CLAIMS_BY_SCOPE,
     // Keep profile and email claims in the ID token even when an access token is issued (Auth0 does).
     conformIdTokenClaims: false,
@@ -125,7 +133,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: renderLogout(deps.pages, tenant),
+        // Auth0: a valid id_token_hint of this session logs out at once; otherwise the confirmation page.
+        logoutSource: logoutAtOnceWithHint(renderLogout(deps.pages, tenant)),
         postLogoutSuccessSource: renderLogoutSuccess(deps.pages, tenant),
       },
       resourceIndicators: {
@@ -164,7 +173,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         (client as unknown as { tessera_jwt?: { lifetime_in_seconds: number } }).tessera_jwt
           ?.lifetime_in_seconds ?? 36_000,
       Interaction: 3_600,
-      Session: settings.sessionLifetimeSeconds,
+      Session: (_ctx, session) => sessionTtl(settings, session),
       // A grant must outlive the refresh tokens issued under it.
       // Also called outside a provider request (a grant saved by the consent page): `ctx` is then
       // undefined and the client is the one the grant was built with.
@@ -244,9 +253,11 @@ async function resourceServerInfo(
   // docs/security.md#48: a user's token for the Management API carries only Auth0's `*:current_user`
   // scopes, whatever the app asks for; the API's other scopes are for machine clients.
   const management = api.isSystem || api.identifier === managementAudience(ctx.oidc.issuer);
-  const apiScopes = api.scopes
+  const declared = api.scopes
     .map((s) => s.value)
     .filter((scope) => machine || !management || (CURRENT_USER_SCOPES as readonly string[]).includes(scope));
+  // A machine's scopes come from its client grant (above); a user's from their roles when RBAC is on.
+  const apiScopes = machine ? declared : await rbacScopes(lookups, ctx, api, declared);
   return {
     // A user's token for an API also carries the OIDC scopes granted (Auth0), so it serves /userinfo.
     scope: [...(machine ? [] : USER_OIDC_SCOPES), ...apiScopes].join(' '),
@@ -260,13 +271,18 @@ async function resourceServerInfo(
 /**
  * Auth0's access-token shape: a user's token that also carries `openid` is valid at `/userinfo` too
  * (`aud: [api, <issuer>userinfo]`, answered by routes/jwt-userinfo.ts, which needs the grant and
- * session the token names: userinfo-binding.ts), and `azp` names the client.
+ * session the token names: userinfo-binding.ts); a machine's names itself as Auth0's do
+ * (machine-token.ts); `azp` names the client in both.
  */
 function auth0AccessToken(
   issuer: string,
-  token: Parameters<typeof nameGrantAndSession>[0] & { kind?: string; clientId?: string },
+  token: Parameters<typeof nameGrantAndSession>[0] & { kind?: string; clientId?: string; gty?: string },
   parts: { payload: Record<string, unknown> },
 ): void {
+  if (token.kind === 'ClientCredentials') {
+    Object.assign(parts.payload, machineTokenClaims(token.clientId!));
+    parts.payload.azp = token.clientId;
+  }
   if (token.kind === 'AccessToken') {
     const scopes = String(parts.payload.scope ?? '').split(' ');
     if (scopes.includes('openid') && typeof parts.payload.aud === 'string') {
@@ -274,5 +290,7 @@ function auth0AccessToken(
       nameGrantAndSession(token, parts.payload);
     }
     parts.payload.azp = token.clientId;
+    // Auth0 marks a token the password grant issued (password-grant.ts) `gty: "password"`.
+    if (token.gty === 'password') parts.payload.gty = 'password';
   }
 }

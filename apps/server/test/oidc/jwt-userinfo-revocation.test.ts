@@ -64,7 +64,7 @@ describe('JWT access tokens at /userinfo after their grant or session ends', () 
     assert.deepEqual(answer.body, { error: 'invalid_token', error_description: 'invalid token provided' });
     assert.equal(
       answer.headers.get('www-authenticate'),
-      'Bearer realm="userinfo", error="invalid_token", error_description="invalid token provided"',
+      `Bearer realm="${server.issuer}", error="invalid_token", error_description="invalid token provided"`,
     );
   }
 
@@ -100,19 +100,10 @@ describe('JWT access tokens at /userinfo after their grant or session ends', () 
 
   it('refuses it after RP-initiated logout at /oidc/logout', async () => {
     const { browser, tokens } = await signedIn(ONLINE);
-    const page = await browser.fetch(
+    // A hint of this session: Auth0 logs out at once, with no confirmation page.
+    const done = await browser.fetch(
       `${server.issuer}oidc/logout?${new URLSearchParams({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: BYE })}`,
     );
-    assert.equal(page.status, 200);
-    const html = await page.text();
-    const action = /<form[^>]+action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
-    assert.ok(action && xsrf, 'the confirmation form');
-    const done = await browser.fetch(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ xsrf, logout: 'yes' }),
-    });
     assert.equal(done.status, 303);
     assert.equal(done.headers.get('location'), BYE);
     await assertRefused(tokens.access_token, 'logout ended the session and revoked its grant');

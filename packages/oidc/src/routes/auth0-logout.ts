@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { revokeGrant } from '../grant-revocation.ts';
+import { endSession } from '../end-session.ts';
 import type { TenantProviders } from '../providers.ts';
 
 /**
@@ -14,13 +14,7 @@ export async function auth0LogoutRoutes(app: FastifyInstance, options: { provide
     const query = request.query as { client_id?: string; returnTo?: string };
     const ctx = provider.createContext(request.raw, reply.raw);
     const session = await provider.Session.get(ctx);
-    if (!(session as unknown as { new?: boolean }).new) {
-      for (const authorization of Object.values(session.authorizations ?? {})) {
-        const { grantId, persistsLogout } = authorization as { grantId?: string; persistsLogout?: boolean };
-        if (grantId && !persistsLogout) await revokeGrant(provider, grantId);
-      }
-      await session.destroy();
-    }
+    if (!(session as unknown as { new?: boolean }).new) await endSession(provider, session);
     // Clear the session cookie (and its signature) the way oidc-provider set it: Secure whenever the
     // public scheme is https (ctx.secure reads the pinned X-Forwarded-Proto, docs/security.md#51).
     const secure = ctx.secure ? '; secure' : '';

@@ -1,5 +1,5 @@
 import type { Storage, Tenant } from '@tessera/storage';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { type createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
 import { CLAIMS_BY_SCOPE, userClaims } from '../account.ts';
@@ -27,13 +27,13 @@ export async function answerJwtUserinfo(
   try {
     ({ payload } = await jwtVerify(token, jwks, { issuer, audience: `${issuer}userinfo`, typ: 'at+jwt' }));
   } catch {
-    return refuse(reply);
+    return refuse(reply, issuer);
   }
   const [user, granted] = await Promise.all([
     payload.sub ? storage.users.findById(tenant.id, payload.sub) : undefined,
     grantStillStands(provider, payload),
   ]);
-  if (!user || user.blocked || !granted) return refuse(reply);
+  if (!user || user.blocked || !granted) return refuse(reply, issuer);
   const scopes = String(payload.scope ?? '').split(' ');
   const allowed = new Set(
     scopes.flatMap((scope) => CLAIMS_BY_SCOPE[scope as keyof typeof CLAIMS_BY_SCOPE] ?? []),
@@ -42,20 +42,17 @@ export async function answerJwtUserinfo(
   return reply.header('cache-control', 'no-store').send({ ...claims, sub: user.user_id });
 }
 
-/** RFC 6750 §3.1: the same answer for every refused token, whatever the reason. */
-function refuse(reply: FastifyReply): FastifyReply {
+/**
+ * RFC 6750 §3.1: the same answer for every refused token, whatever the reason, and the one oidc-provider
+ * gives for its opaque tokens (realm = the issuer), so a client cannot tell which side refused it.
+ */
+function refuse(reply: FastifyReply, issuer: string): FastifyReply {
   return reply
     .code(401)
+    .header('cache-control', 'no-store')
     .header(
       'www-authenticate',
-      'Bearer realm="userinfo", error="invalid_token", error_description="invalid token provided"',
+      `Bearer realm="${issuer}", error="invalid_token", error_description="invalid token provided"`,
     )
     .send({ error: 'invalid_token', error_description: 'invalid token provided' });
-}
-
-/** The bearer token of a userinfo request when it is a JWT (three segments), else undefined. */
-export function jwtBearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  return token && token.split('.').length === 3 ? token : undefined;
 }

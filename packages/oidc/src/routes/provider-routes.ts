@@ -3,7 +3,8 @@ import type { Storage } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROUTES } from '../configuration.ts';
 import type { TenantProviders } from '../providers.ts';
-import { answerJwtUserinfo, jwtBearer } from './jwt-userinfo.ts';
+import { presentedJwt } from './bearer-token.ts';
+import { answerJwtUserinfo } from './jwt-userinfo.ts';
 
 /** Every path oidc-provider answers: Auth0's (ROUTES) plus discovery and its internal resume and logout steps. */
 const PROVIDER_PATHS = [
@@ -38,7 +39,7 @@ export async function providerRoutes(
 
   const handoff = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = await options.providers.get(request.tenant);
-    const jwt = request.routeOptions.url === '/userinfo' ? jwtBearer(request) : undefined;
+    const jwt = request.routeOptions.url === ROUTES.userinfo ? await presentedJwt(request) : undefined;
     if (jwt) {
       const keys = options.providers.verificationKeys(provider);
       return answerJwtUserinfo(options.storage, request.tenant, provider, keys, jwt, reply);
