@@ -2,10 +2,12 @@ import type { PostLoginOutcome } from '@tessera/core';
 import { type AuditEvent, DATABASE_CONNECTION, type Storage, type User } from '@tessera/storage';
 import type { FastifyRequest } from 'fastify';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import { PASSWORD_GRANT, PASSWORD_REALM_GRANT } from './password-grant-types.ts';
 
 // Auth0's log events of the protocol side (`/api/v2/logs`): logins (`s`, `f`, `fp`, `fu`, `limit_wc`) and token
 // exchanges (`seacft`/`feacft` code, `sertft`/`fertft` refresh token, `seccft`/`feccft` client
-// credentials). Never a password, a code or a token: only who, which app, from where and why it failed.
+// credentials, `sepft`/`fepft` password). Never a password, a code or a token: only who, which app,
+// from where and why it failed.
 
 interface ErrorLog {
   error(obj: object, msg?: string): void;
@@ -54,10 +56,30 @@ const userFields = (user: User) => ({
   connection: user.identities[0]?.connection ?? DATABASE_CONNECTION,
 });
 
-const fromRequest = (request: FastifyRequest) => ({
-  ip: request.ip,
-  userAgent: clip(request.headers['user-agent']),
-});
+/**
+ * Where an event comes from: a login page's request, or what the token endpoint knows of its own
+ * (the password grant runs inside oidc-provider, with a Koa context rather than a Fastify request).
+ */
+export interface AuditSource {
+  tenantId: string;
+  log: ErrorLog;
+  ip: string;
+  userAgent: string | undefined;
+}
+
+type Origin = FastifyRequest | AuditSource;
+
+const sourceOf = (origin: Origin): AuditSource =>
+  'tenantId' in origin
+    ? origin
+    : {
+        tenantId: origin.tenant.id,
+        log: origin.log,
+        ip: origin.ip,
+        userAgent: origin.headers['user-agent'],
+      };
+
+const fromRequest = (source: AuditSource) => ({ ip: source.ip, userAgent: clip(source.userAgent) });
 
 const WRONG_CREDENTIALS = 'Wrong email or password.';
 
@@ -67,15 +89,16 @@ const WRONG_CREDENTIALS = 'Wrong email or password.';
  */
 export function recordLoginFailure(
   storage: Storage,
-  request: FastifyRequest,
+  origin: Origin,
   failure: { clientId: string; identifier: string } & (
     | { type: 'fp'; user: User }
     | { type: 'fu' }
     | { type: 'f'; user: User; description: string }
   ),
 ) {
-  const tenantId = request.tenant.id;
-  record(storage, request.log, tenantId, async () => ({
+  const source = sourceOf(origin);
+  const { tenantId } = source;
+  record(storage, source.log, tenantId, async () => ({
     type: failure.type,
     description: failure.type === 'f' ? failure.description : WRONG_CREDENTIALS,
     clientId: failure.clientId,
@@ -83,7 +106,7 @@ export function recordLoginFailure(
     ...(failure.type === 'fu'
       ? { userName: clip(failure.identifier, 320), connection: DATABASE_CONNECTION }
       : userFields(failure.user)),
-    ...fromRequest(request),
+    ...fromRequest(source),
   }));
 }
 
@@ -94,19 +117,20 @@ export function recordLoginFailure(
  */
 export function recordLoginBlock(
   storage: Storage,
-  request: FastifyRequest,
-  block: { clientId: string; identifier: string; user?: User },
+  origin: Origin,
+  block: { clientId: string; identifier: string; user?: User | undefined; connection?: string },
 ) {
-  const tenantId = request.tenant.id;
-  record(storage, request.log, tenantId, async () => ({
+  const source = sourceOf(origin);
+  const { tenantId } = source;
+  record(storage, source.log, tenantId, async () => ({
     type: 'limit_wc',
     description: 'Too many consecutive failed login attempts: this IP address is blocked for this user.',
     clientId: block.clientId,
     clientName: await clientName(storage, tenantId, block.clientId),
     ...(block.user
       ? userFields(block.user)
-      : { userName: clip(block.identifier, 320), connection: DATABASE_CONNECTION }),
-    ...fromRequest(request),
+      : { userName: clip(block.identifier, 320), connection: block.connection ?? DATABASE_CONNECTION }),
+    ...fromRequest(source),
   }));
 }
 
@@ -117,13 +141,14 @@ export function recordLoginBlock(
  */
 export function recordLoginOutcome(
   storage: Storage,
-  request: FastifyRequest,
+  origin: Origin,
   login: { userId: string; clientId: string; outcome: PostLoginOutcome; user?: User },
 ) {
   if (login.outcome.kind === 'redirect') return;
   const { outcome } = login;
-  const tenantId = request.tenant.id;
-  record(storage, request.log, tenantId, async () => {
+  const source = sourceOf(origin);
+  const { tenantId } = source;
+  record(storage, source.log, tenantId, async () => {
     const user = login.user ?? (await storage.users.findById(tenantId, login.userId));
     return {
       type: outcome.kind === 'deny' ? 'f' : 's',
@@ -131,7 +156,7 @@ export function recordLoginOutcome(
       clientId: login.clientId,
       clientName: await clientName(storage, tenantId, login.clientId),
       ...(user ? userFields(user) : { userId: login.userId }),
-      ...fromRequest(request),
+      ...fromRequest(source),
       ...(outcome.kind === 'deny' ? { details: { error: outcome.error } } : {}),
       ...(outcome.kind !== 'deny' && user ? { details: { stats: { loginsCount: user.logins_count } } } : {}),
     };
@@ -143,7 +168,26 @@ const EXCHANGES: Record<string, [string, string]> = {
   authorization_code: ['seacft', 'feacft'],
   refresh_token: ['sertft', 'fertft'],
   client_credentials: ['seccft', 'feccft'],
+  [PASSWORD_GRANT]: ['sepft', 'fepft'],
+  [PASSWORD_REALM_GRANT]: ['sepft', 'fepft'],
 };
+
+/**
+ * Whom a password exchange was about when it failed before an account was loaded (a wrong password,
+ * a blocked user): the user when the identifier resolved to one, else what was typed, as `fu` keeps it.
+ */
+const exchangeSubjects = new WeakMap<object, { user?: User; identifier: string; connection: string }>();
+
+export function noteExchangeSubject(
+  ctx: KoaContextWithOIDC,
+  subject: { user?: User | undefined; identifier: string; connection: string },
+) {
+  exchangeSubjects.set(ctx, {
+    identifier: subject.identifier,
+    connection: subject.connection,
+    ...(subject.user === undefined ? {} : { user: subject.user }),
+  });
+}
 
 /** Records the token endpoint's exchanges from oidc-provider's `grant.success` / `grant.error` events. */
 export function installAuditEvents(
@@ -164,8 +208,13 @@ export function installAuditEvents(
       // The account and client the token endpoint already loaded (account.ts puts the user on the
       // account): no second read of either on the token path.
       const account = ctx.oidc.entities.Account as { accountId: string; user?: User } | undefined;
+      const subject = exchangeSubjects.get(ctx);
       const userId = account?.accountId ?? null;
-      const user = account?.user;
+      const user = account?.user ?? subject?.user;
+      const typed =
+        !user && subject
+          ? { userName: clip(subject.identifier, 320), connection: subject.connection }
+          : undefined;
       const knownName = ctx.oidc.client?.clientName;
       const ip = ctx.ip;
       const userAgent = clip(ctx.get('user-agent'));
@@ -175,7 +224,7 @@ export function installAuditEvents(
           description: clip(description, 512),
           clientId,
           clientName: knownName ?? (await clientName(deps.storage, deps.tenantId, clientId)),
-          ...(user ? userFields(user) : { userId }),
+          ...(user ? userFields(user) : (typed ?? { userId })),
           ip,
           userAgent,
         };

@@ -1,4 +1,5 @@
 import type { Client } from '@tessera/storage';
+import { PASSWORD_GRANT, PASSWORD_REALM_GRANT } from './password-grant-types.ts';
 
 /**
  * Auth0's client shape → oidc-provider client metadata. Auth0 fields without an OIDC equivalent ride
@@ -56,18 +57,33 @@ export const EXTRA_CLIENT_PROPERTIES = [
   'tessera_jwt',
 ];
 
-const SUPPORTED = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'implicit']);
+const SUPPORTED = new Set([
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'implicit',
+  PASSWORD_GRANT,
+  PASSWORD_REALM_GRANT,
+]);
 
 // A client without callbacks cannot complete a browser login, so its interactive grants are left out
 // (oidc-provider would otherwise refuse the whole client, machine grants included, for lacking
-// redirect_uris; Auth0 lets such a client use client credentials).
+// redirect_uris; Auth0 lets such a client use client credentials). A refresh token needs a grant that
+// issues one: a browser login, or the password grant, which needs no callback.
 const NEEDS_CALLBACKS = new Set(['authorization_code', 'implicit', 'refresh_token']);
 
 function supportedGrantTypes(client: Client): string[] {
   const declared = client.grantTypes.length > 0 ? client.grantTypes : defaultGrantTypes(client.appType);
-  return declared.filter(
-    (grant) => SUPPORTED.has(grant) && (client.callbacks.length > 0 || !NEEDS_CALLBACKS.has(grant)),
+  const password = declared.includes(PASSWORD_GRANT) || declared.includes(PASSWORD_REALM_GRANT);
+  const kept = declared.filter(
+    (grant) =>
+      SUPPORTED.has(grant) &&
+      (client.callbacks.length > 0 || !NEEDS_CALLBACKS.has(grant) || (grant === 'refresh_token' && password)),
   );
+  // Auth0's dashboard "Password" is `password` alone, and it opens both the standard grant and Auth0's
+  // realm extension (`password-realm` listed alone opens only the latter).
+  if (kept.includes(PASSWORD_GRANT) && !kept.includes(PASSWORD_REALM_GRANT)) kept.push(PASSWORD_REALM_GRANT);
+  return kept;
 }
 
 /** Auth0's defaults per application type when `grant_types` is empty. */

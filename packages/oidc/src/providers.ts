@@ -10,7 +10,9 @@ import { patchProvider } from './grant-extras.ts';
 import { revokeGrant } from './grant-revocation.ts';
 import { toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
+import { installPasswordGrant } from './password-grant.ts';
 import { installPublicCaching } from './public-caching.ts';
+import { createThrottle } from './throttle.ts';
 
 export interface ProvidersDeps {
   storage: Storage;
@@ -42,6 +44,8 @@ const hasCurrentCookieKey = (keys: SigningKey[]) =>
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
   const inertClientSecret = randomBytes(32).toString('base64url');
+  // The login page's counters (the throttle keeps nothing but KV keys: docs/security.md#41).
+  const throttle = createThrottle(deps.kv);
   const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
 
   const issuerOf = (tenant: Tenant) => issuerFor(primaryDomain(tenant) ?? 'localhost', deps.scheme);
@@ -108,6 +112,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
       postLogin: deps.postLogin,
     });
     provider = new Provider(issuerOf(tenant), configuration);
+    const resources = configuration.features!.resourceIndicators!;
     // Koa builds every URL (discovery, resume, logout form) and decides cookie `Secure` from
     // X-Forwarded-Host/-Proto when `proxy` is on. The server pins those headers on every request
     // to the tenant's own domain and the public scheme before any route runs (docs/security.md#45,
@@ -123,6 +128,16 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
     provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
     installAuditEvents(provider, { storage: deps.storage, tenantId: tenant.id, log });
+    installPasswordGrant(provider, {
+      tenant,
+      storage: deps.storage,
+      throttle,
+      postLogin: deps.postLogin,
+      log,
+      defaultResource: resources.defaultResource!,
+      getResourceServerInfo: resources.getResourceServerInfo!,
+      issueRefreshToken: configuration.issueRefreshToken!,
+    });
     return provider;
   }
 

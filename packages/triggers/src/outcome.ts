@@ -14,6 +14,18 @@ export const PAUSE_UNSUPPORTED =
 export const MFA_UNSUPPORTED =
   'the login could not be completed: a post-login action required multi-factor authentication, which this server does not provide yet';
 
+/**
+ * Auth0's answer when a password-grant login needs a second factor (protocol `oauth2-resource-owner`:
+ * no browser to show a challenge to). Auth0 adds an `mfa_token` for its MFA API; Tessera has no MFA
+ * yet, so there is none to give and nothing that would accept it (README "How actions behave where
+ * Auth0 is silent").
+ */
+export const MFA_REQUIRED: PostLoginOutcome = {
+  kind: 'deny',
+  error: 'mfa_required',
+  description: 'Multifactor authentication required',
+};
+
 /** The calls that challenge or enroll a factor now: each pauses the run until the user has answered it. */
 const MFA_STEPS: ReadonlySet<string> = new Set<Command['type']>([
   'authentication.challengeWith',

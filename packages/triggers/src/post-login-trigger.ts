@@ -20,7 +20,14 @@ import type { DeployedAction, Storage } from '@tessera/storage';
 import { eventInput } from './event-input.ts';
 import type { GeoIpLookup } from './geoip.ts';
 import { commitMetadata } from './metadata-commit.ts';
-import { FAILED_DESCRIPTION, mfaRecordMessage, mfaRequest, outcomeOf, resolveSecretRefs } from './outcome.ts';
+import {
+  FAILED_DESCRIPTION,
+  MFA_REQUIRED,
+  mfaRecordMessage,
+  mfaRequest,
+  outcomeOf,
+  resolveSecretRefs,
+} from './outcome.ts';
 import { PausedLogins } from './pause.ts';
 
 export interface PostLoginTriggerDeps {
@@ -37,6 +44,9 @@ export interface PostLoginTriggerDeps {
 }
 
 const STATUS: Record<string, string> = { completed: 'success', denied: 'denied', failed: 'error' };
+
+/** The password grant's protocol: a second factor is asked for with `mfa_required`, not a page. */
+const NO_BROWSER_LOGIN = 'oauth2-resource-owner';
 
 /** What a run started from: the event it saw, the commands before it and the records so far. */
 interface RunContext {
@@ -73,7 +83,10 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
     const mfa = mfaRequest(whole);
     const executionId = await record(deps, transaction, actions, result, context.started, mfa);
     const executions = executionId === undefined ? context.executions : [...context.executions, executionId];
-    let outcome = outcomeOf(whole, secrets);
+    let outcome =
+      mfa !== undefined && transaction.protocol === NO_BROWSER_LOGIN
+        ? MFA_REQUIRED
+        : outcomeOf(whole, secrets);
     if (result.outcome === 'completed' && result.redirectTo !== undefined) {
       const pausedBy = result.actions.at(-1);
       const action = actions.find((a) => a.id === pausedBy?.id);

@@ -241,7 +241,10 @@ describe('Management API /clients', () => {
     await bad({ name: 'x', callbacks: ['/relative'] }, /callbacks/);
     await bad({ name: 'x', callbacks: ['https://a.example.com/#frag'] }, /callbacks/);
     await bad({ name: 'x', web_origins: ['https://a.example.com/path'] }, /web_origins/);
-    await bad({ name: 'x', grant_types: ['password'] }, /No enum match for: "password"/);
+    await bad(
+      { name: 'x', grant_types: ['urn:ietf:params:oauth:grant-type:device_code'] },
+      /No enum match for: "urn:ietf:params:oauth:grant-type:device_code"/,
+    );
     await bad({ name: 'x', app_type: 'rms' }, /No enum match/);
     await bad({ name: 'x', token_endpoint_auth_method: 'client_secret_jwt' }, /No enum match/);
     await bad({ name: 'x', app_type: 'spa', grant_types: ['client_credentials'] }, /client_credentials/);

@@ -82,6 +82,8 @@ class HostileBrowser {
 
 /** Every string in a document that is an absolute URL, by its path in the document. */
 function urlsIn(value: unknown, path = ''): Record<string, string> {
+  // Grant types are names that look like URLs (Auth0's `http://auth0.com/oauth/grant-type/password-realm`).
+  if (path === 'grant_types_supported') return {};
   if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? { [path]: value } : {};
   if (value === null || typeof value !== 'object') return {};
   return Object.assign(

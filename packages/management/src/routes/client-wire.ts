@@ -3,8 +3,19 @@ import { effectiveGrantTypes } from './client-checks.ts';
 import { SAMLP_SCHEMA } from './samlp-schema.ts';
 import { TOKEN_ALGS } from './signing-alg.ts';
 
-/** The grant types the provider serves (packages/oidc/src/client-metadata.ts keeps the same set). */
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'implicit'] as const;
+/**
+ * The grant types the provider serves (packages/oidc/src/client-metadata.ts keeps the same set).
+ * `password` opens Auth0's Resource Owner Password grant and its realm extension both, as Auth0's
+ * dashboard "Password" does; the extension's own name opens only the extension.
+ */
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'implicit',
+  'password',
+  'http://auth0.com/oauth/grant-type/password-realm',
+] as const;
 export const APP_TYPES = ['spa', 'regular_web', 'native', 'non_interactive'] as const;
 const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic', 'private_key_jwt'] as const;
 

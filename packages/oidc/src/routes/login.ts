@@ -1,7 +1,7 @@
 import type { PostLoginPort } from '@tessera/core';
-import { dummyVerify, MAX_PASSWORD_LENGTH, verifyPassword } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordLoginBlock, recordLoginFailure } from '../audit-events.ts';
+import { checkPassword, normalizeTyped } from '../password-check.ts';
 import { tenantSettings } from '../tenant-settings.ts';
 import { retryAfterSeconds, type Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
@@ -22,9 +22,8 @@ type LoginError = 'invalid_credentials' | 'too_many_attempts' | 'blocked';
 
 /**
  * Universal login: `/u/login?state=<interaction uid>`. Unknown user and wrong password take the same
- * path through an argon2id verification and answer the same page (docs/security.md#20). Each attempt
- * reserves its place against the brute-force limits before the password is checked (#41), counted per
- * tenant and per resolved user from that IP (#42, #43).
+ * path through an argon2id verification and answer the same page (docs/security.md#20). The check and
+ * its brute-force protection (#41–#43) are password-check.ts's, shared with the password grant.
  */
 export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
   app.get('/u/login', async (request, reply) => {
@@ -40,44 +39,36 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     const { provider, interaction } = await loadInteraction(deps, request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
-    const identifier = typeof body.username === 'string' ? body.username.trim().slice(0, 320) : '';
+    const identifier = typeof body.username === 'string' ? normalizeTyped(body.username) : '';
     const password = typeof body.password === 'string' ? body.password : '';
 
-    const tenantId = request.tenant.id;
-    const found = identifier ? await deps.storage.users.findForLogin(tenantId, identifier) : undefined;
-    // The email and the username of one account share its count; an unknown identifier is counted
-    // like a known one, so neither a block nor its absence tells whether the account exists.
-    const verdict = await deps.throttle.reserve(
-      found ? { tenantId, userId: found.user.user_id } : { tenantId, identifier },
-      request.ip,
-    );
-    if (!verdict.allowed) {
-      // Auth0 says the account is blocked (for this IP), with no end to wait for; a throttled IP
-      // learns when to retry.
-      const refusal =
-        verdict.reason === 'blocked'
-          ? { identifier, error: 'blocked' as const }
-          : {
-              identifier,
-              error: 'too_many_attempts' as const,
-              retryAfterSeconds: retryAfterSeconds(verdict.retryAfterMs),
-            };
+    const check = await checkPassword(deps, {
+      tenantId: request.tenant.id,
+      settings: request.tenant.settings,
+      identifier,
+      password,
+      ip: request.ip,
+    });
+    // Auth0 says the account is blocked (for this IP), with no end to wait for; a throttled IP
+    // learns when to retry.
+    if (check.kind === 'ip_blocked')
+      return renderLogin(deps, request, reply, interaction, { identifier, error: 'blocked' }, 429);
+    if (check.kind === 'throttled') {
+      const refusal = {
+        identifier,
+        error: 'too_many_attempts' as const,
+        retryAfterSeconds: retryAfterSeconds(check.retryAfterMs),
+      };
       return renderLogin(deps, request, reply, interaction, refusal, 429);
     }
-    // Every failure costs one argon2id verification, so timing does not tell an unknown account
-    // from a wrong password; an over-long password can never match (it could not have been set).
-    const acceptable = password.length > 0 && password.length <= MAX_PASSWORD_LENGTH;
-    let valid = false;
-    if (found && acceptable) valid = await verifyPassword(password, found.passwordHash);
-    else await dummyVerify(password.slice(0, MAX_PASSWORD_LENGTH));
     const clientId = String(interaction.params.client_id);
-    if (!found || !valid) {
-      if (await verdict.attempt.failed(identifier))
-        recordLoginBlock(deps.storage, request, { clientId, identifier, user: found?.user });
+    if (check.kind === 'invalid') {
+      const { user } = check;
+      if (check.blockBegan) recordLoginBlock(deps.storage, request, { clientId, identifier, user });
       recordLoginFailure(
         deps.storage,
         request,
-        found ? { type: 'fp', clientId, identifier, user: found.user } : { type: 'fu', clientId, identifier },
+        user ? { type: 'fp', clientId, identifier, user } : { type: 'fu', clientId, identifier },
       );
       return renderLogin(
         deps,
@@ -88,20 +79,18 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
         400,
       );
     }
-    // The password was right: this attempt is no failed guess, whatever follows.
-    await verdict.attempt.succeeded();
-    if (found.user.blocked) {
+    if (check.kind === 'user_blocked') {
       recordLoginFailure(deps.storage, request, {
         type: 'f',
         clientId,
         identifier,
-        user: found.user,
+        user: check.user,
         description: 'user is blocked',
       });
       return renderLogin(deps, request, reply, interaction, { identifier, error: 'blocked' }, 403);
     }
 
-    return completeLogin(deps, provider, request, reply, interaction, found.user, ['pwd']);
+    return completeLogin(deps, provider, request, reply, interaction, check.user, ['pwd']);
   });
 }
 
