@@ -1,6 +1,13 @@
 export { ACTION_LIMITS } from './actions.ts';
 export * from './errors.ts';
-export { InvalidJsonError, type JsonProblem, jsonDepth, MAX_JSON_DEPTH, parseJsonBody } from './json.ts';
+export {
+  InvalidJsonError,
+  isJsonObject,
+  type JsonProblem,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  parseJsonBody,
+} from './json.ts';
 export type { CounterLimit, CounterRelease, KvStore, Reservation } from './kv.ts';
 export { type Logger, silentLogger } from './logger.ts';
 export type {

@@ -115,3 +115,7 @@ function hasPrototypeKey(root: unknown): boolean {
   }
   return false;
 }
+
+/** A JSON object (not null, not an array): what a settings value or a body member must be to merge. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -279,18 +279,15 @@ function auth0AccessToken(
   token: Parameters<typeof nameGrantAndSession>[0] & { kind?: string; clientId?: string; gty?: string },
   parts: { payload: Record<string, unknown> },
 ): void {
-  if (token.kind === 'ClientCredentials') {
-    Object.assign(parts.payload, machineTokenClaims(token.clientId!));
-    parts.payload.azp = token.clientId;
+  // Only access tokens (a user's, a machine's) are JWTs oidc-provider formats here.
+  parts.payload.azp = token.clientId;
+  if (token.kind === 'ClientCredentials') Object.assign(parts.payload, machineTokenClaims(token.clientId!));
+  if (token.kind !== 'AccessToken') return;
+  const scopes = String(parts.payload.scope ?? '').split(' ');
+  if (scopes.includes('openid') && typeof parts.payload.aud === 'string') {
+    parts.payload.aud = [parts.payload.aud, `${issuer}userinfo`];
+    nameGrantAndSession(token, parts.payload);
   }
-  if (token.kind === 'AccessToken') {
-    const scopes = String(parts.payload.scope ?? '').split(' ');
-    if (scopes.includes('openid') && typeof parts.payload.aud === 'string') {
-      parts.payload.aud = [parts.payload.aud, `${issuer}userinfo`];
-      nameGrantAndSession(token, parts.payload);
-    }
-    parts.payload.azp = token.clientId;
-    // Auth0 marks a token the password grant issued (password-grant.ts) `gty: "password"`.
-    if (token.gty === 'password') parts.payload.gty = 'password';
-  }
+  // Auth0 marks a token the password grant issued (password-grant.ts) `gty: "password"`.
+  if (token.gty === 'password') parts.payload.gty = 'password';
 }

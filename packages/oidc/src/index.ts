@@ -34,8 +34,8 @@ export function createOidc(deps: OidcDeps): {
   plugin: (app: FastifyInstance) => Promise<void>;
   providers: TenantProviders;
 } {
-  const providers = createTenantProviders(deps);
   const throttle = createThrottle(deps.kv);
+  const providers = createTenantProviders({ ...deps, throttle });
   const interaction = { providers, storage: deps.storage, pages: deps.pages };
   return {
     providers,

@@ -12,7 +12,7 @@ import { toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
 import { installPasswordGrant } from './password-grant.ts';
 import { installPublicCaching } from './public-caching.ts';
-import { createThrottle } from './throttle.ts';
+import type { Throttle } from './throttle.ts';
 
 export interface ProvidersDeps {
   storage: Storage;
@@ -21,6 +21,8 @@ export interface ProvidersDeps {
   postLogin: PostLoginPort;
   scheme: 'http' | 'https';
   log: Logger;
+  /** The login page's brute-force counters, which the password grant shares (docs/security.md#54). */
+  throttle: Throttle;
 }
 
 export interface TenantProviders {
@@ -44,8 +46,6 @@ const hasCurrentCookieKey = (keys: SigningKey[]) =>
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
   const inertClientSecret = randomBytes(32).toString('base64url');
-  // The login page's counters (the throttle keeps nothing but KV keys: docs/security.md#41).
-  const throttle = createThrottle(deps.kv);
   const cache = new Map<string, { provider: Promise<Provider>; fingerprint: string; checkedAt: number }>();
 
   const issuerOf = (tenant: Tenant) => issuerFor(primaryDomain(tenant) ?? 'localhost', deps.scheme);
@@ -131,7 +131,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     installPasswordGrant(provider, {
       tenant,
       storage: deps.storage,
-      throttle,
+      throttle: deps.throttle,
       postLogin: deps.postLogin,
       log,
       defaultResource: resources.defaultResource!,

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@tessera/core';
 /**
  * Auth0's attack-protection settings of a tenant, in Auth0's shapes (`/api/v2/attack-protection/*`),
  * kept with the tenant's settings: the login pages read them from the tenant the request already
@@ -102,7 +103,8 @@ export function attackProtectionChanges(
 ): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   const walk = (prefix: string, value: unknown) => {
-    if (isObject(value)) for (const [key, inner] of Object.entries(value)) walk(`${prefix}.${key}`, inner);
+    if (isJsonObject(value))
+      for (const [key, inner] of Object.entries(value)) walk(`${prefix}.${key}`, inner);
     else changes[prefix] = value;
   };
   walk(resource, patch);
@@ -110,7 +112,7 @@ export function attackProtectionChanges(
 }
 
 function read(settings: Settings, prefix: string, fallback: unknown): unknown {
-  if (isObject(fallback)) {
+  if (isJsonObject(fallback)) {
     return Object.fromEntries(
       Object.entries(fallback).map(([key, inner]) => [key, read(settings, `${prefix}.${key}`, inner)]),
     );
@@ -121,6 +123,3 @@ function read(settings: Settings, prefix: string, fallback: unknown): unknown {
   }
   return typeof stored === typeof fallback ? stored : fallback;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

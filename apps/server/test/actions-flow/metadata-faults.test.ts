@@ -34,8 +34,9 @@ import {
 import { bindActions, deployAction, lastExecution, startHook } from './helpers.ts';
 
 /**
- * SECURITY.md "Storage faults" 34–36 for the post-login trigger's metadata commit (AUTH0-SEMANTICS.md
- * "Running a trigger": metadata changes are written once, in one transaction, when the flow finishes).
+ * docs/security.md "Storage faults" (#34–#36) for the post-login trigger's metadata commit (README
+ * "The post-login trigger in the login flow": metadata changes are written once, in one transaction,
+ * when the run ends).
  * Each fault is put at an exact point of a real login: the bound action awaits a `fetch` to the test's
  * hook, which breaks the store before answering, so the fault lands after the password check and the
  * action, before what the trigger and the flow do next. 34 needs `redis-server` (its own, stopped and
@@ -51,7 +52,9 @@ for (const [what, reason] of [
   ['35 and 36', needsPostgres],
 ] as const) {
   if (reason)
-    process.stderr.write(`\n*** metadata-faults.test.ts: SECURITY.md ${what} SKIPPED: ${reason} ***\n\n`);
+    process.stderr.write(
+      `\n*** metadata-faults.test.ts: docs/security.md ${what} SKIPPED: ${reason} ***\n\n`,
+    );
 }
 
 const ada = { username: 'ada@example.com', password: 'ada has a long password' };
@@ -104,7 +107,7 @@ async function silentLogin(config: oidc.Configuration, browser: Browser) {
   return Object.fromEntries(new URL(end.url).searchParams);
 }
 
-describe('SECURITY.md 34: Redis stopped in the middle of a login with actions bound', {
+describe('docs/security.md#34: Redis stopped in the middle of a login with actions bound', {
   skip: needsRedisServer,
 }, () => {
   let redisPort: number;
@@ -175,7 +178,7 @@ describe('SECURITY.md 34: Redis stopped in the middle of a login with actions bo
   });
 });
 
-describe('SECURITY.md 35: Postgres unreachable when the metadata is committed', {
+describe('docs/security.md#35: Postgres unreachable when the metadata is committed', {
   skip: needsPostgres,
 }, () => {
   let database: TestDatabase;
@@ -249,7 +252,7 @@ describe('SECURITY.md 35: Postgres unreachable when the metadata is committed', 
   });
 });
 
-describe('SECURITY.md 36: the process killed between the metadata commit and the code', {
+describe('docs/security.md#36: the process killed between the metadata commit and the code', {
   skip: needsPostgres,
 }, () => {
   let database: TestDatabase;

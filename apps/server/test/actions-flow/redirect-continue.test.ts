@@ -17,7 +17,7 @@ import { bindActions, deployAction } from './helpers.ts';
 /**
  * `api.redirect.sendUserTo` and `/continue` through real HTTP: the login pauses, the browser goes to
  * an external site (served by the test), which sends it back with a session token the action
- * validates; then SECURITY.md 21–23 and 37 for `/continue`.
+ * validates; then docs/security.md#21–#23 and #37 for `/continue`.
  */
 describe('post-login redirects and /continue', () => {
   let server: OidcTestServer;

@@ -5,7 +5,7 @@ import { managementAudience } from '@tessera/core';
 import { SignJWT } from 'jose';
 import { assertAuth0Error, type ManagementHarness, startManagement } from './helpers.ts';
 
-// SECURITY.md 39: no token, an expired token, a token for another tenant or audience, or a missing
+// docs/security.md#39: no token, an expired token, a token for another tenant or audience, or a missing
 // scope → 401/403 with Auth0's error body; nothing changes.
 describe('Management API authentication', () => {
   let h: ManagementHarness;

@@ -87,7 +87,7 @@ describe('tenant settings and MFA factors', () => {
   });
 });
 
-// SECURITY.md 40: malformed JSON, unknown fields, oversized bodies → 400/413 naming the problem;
+// docs/security.md#40: malformed JSON, unknown fields, oversized bodies → 400/413 naming the problem;
 // nothing half-written.
 describe('bad request bodies', () => {
   let h: ManagementHarness;

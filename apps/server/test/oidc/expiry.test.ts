@@ -12,7 +12,7 @@ import {
 } from './helpers.ts';
 
 /**
- * SECURITY.md 37: an expired interaction, code, session or refresh token is refused even while the
+ * docs/security.md#37: an expired interaction, code, session or refresh token is refused even while the
  * store still holds it. Waiting out real lifetimes (60 s codes, 1 h interactions) would make the suite
  * slow and fake timers cannot reach the server's store, so each test ages one record in place: its
  * `exp` (or its row's expiry) is moved into the past while the store keeps it alive.

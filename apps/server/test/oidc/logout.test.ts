@@ -24,7 +24,7 @@ class WebBrowser extends Browser {
 
 /**
  * OIDC RP-Initiated Logout 1.0 at `/oidc/logout` (the end_session_endpoint of discovery), and
- * SECURITY.md 27: after it the session is gone and the tokens bound to it stop working.
+ * docs/security.md#27: after it the session is gone and the tokens bound to it stop working.
  */
 describe('RP-initiated logout at /oidc/logout', () => {
   let server: OidcTestServer;
@@ -238,7 +238,7 @@ describe('RP-initiated logout at /oidc/logout', () => {
     );
   });
 
-  it('kills session-bound tokens (SECURITY.md 27) and keeps offline_access refresh tokens, as Auth0 does', async () => {
+  it('kills session-bound tokens (docs/security.md#27) and keeps offline_access refresh tokens, as Auth0 does', async () => {
     // Only offline_access grants get a refresh token; everything else of a login is session-bound.
     const online = await signedIn('openid profile');
     assert.equal(online.tokens.refresh_token, undefined, 'no refresh token without offline_access');

@@ -15,7 +15,7 @@ import { freePort, listening, type MainProcess, spawnMain, stopProcess } from '.
 import { Browser, REDIRECT_URI } from './helpers.ts';
 
 /**
- * SECURITY.md 38: two Tessera processes over one Postgres database and one Redis prefix, behind a load
+ * docs/security.md#38: two Tessera processes over one Postgres database and one Redis prefix, behind a load
  * balancer that keeps the Host header (so both serve the same issuer). A flow may hop between them at
  * any request; a code is redeemed once across both. This needs real servers: DATABASE_URL / REDIS_URL,
  * or the local ones; when they do not answer the suite is skipped, loudly.
@@ -33,7 +33,9 @@ if (unreachable) {
 
 type Upstream = 'a' | 'b';
 
-describe('two processes sharing one Postgres and one Redis (SECURITY.md 38)', { skip: unreachable }, () => {
+describe('two processes sharing one Postgres and one Redis (docs/security.md#38)', {
+  skip: unreachable,
+}, () => {
   let cluster: Cluster;
   let config: Record<Upstream, oidc.Configuration>;
   const judy = { username: 'judy@example.com', password: 'judy has a good password' };

@@ -22,7 +22,7 @@ describe('refresh tokens, client credentials and revocation', () => {
   });
   after(() => server.stop());
 
-  it('rotates refresh tokens, and reusing a rotated one revokes the whole grant (SECURITY.md 16)', async () => {
+  it('rotates refresh tokens, and reusing a rotated one revokes the whole grant (docs/security.md#16)', async () => {
     const config = await discover(server, app.clientId, app.clientSecret);
     const first = await loginWithCode(server, config, new Browser(server.issuer), bob);
     const second = await oidc.refreshTokenGrant(config, first.refresh_token!);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { inexistent } from '../errors.ts';
 import type { ManagementDeps } from '../plugin.ts';
 import { idParams, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
-import { type Collection, EMPTY_COLLECTIONS } from './empty-collections.ts';
+import { type Collection, EMPTY_COLLECTIONS, type Shape } from './empty-collections.ts';
 import { ANY_BODY, featureNotEnabled, scopesOf } from './unavailable.ts';
 
 const CHECKPOINT_QUERY = {
@@ -77,19 +77,21 @@ export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps)
   );
 }
 
+/** The paging parameters each list shape takes (empty-collections.ts `Shape`). */
+const PAGING: Record<Shape, object> = {
+  offset: PAGE_QUERY,
+  actions: PAGE_QUERY,
+  checkpoint: CHECKPOINT_QUERY,
+  'offset-or-checkpoint': { ...PAGE_QUERY, ...CHECKPOINT_QUERY },
+  wrapped: {},
+  array: {},
+};
+
 function queryOf(collection: Collection) {
-  const paging =
-    collection.shape === 'offset' || collection.shape === 'actions'
-      ? PAGE_QUERY
-      : collection.shape === 'checkpoint'
-        ? CHECKPOINT_QUERY
-        : collection.shape === 'offset-or-checkpoint'
-          ? { ...PAGE_QUERY, ...CHECKPOINT_QUERY }
-          : {};
   return {
     type: 'object',
     additionalProperties: false,
-    properties: { ...paging, ...collection.filters },
+    properties: { ...PAGING[collection.shape], ...collection.filters },
   };
 }
 

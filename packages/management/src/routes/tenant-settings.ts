@@ -1,3 +1,4 @@
+import { isJsonObject } from '@tessera/core';
 import type { Tenant } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import { invalidBody } from '../errors.ts';
@@ -42,7 +43,7 @@ export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps)
       const { friendly_name: friendlyName, ...body } = request.body;
       const settings = inHours(body);
       const current = (await storage.tenants.findById(request.tenant.id)) ?? request.tenant;
-      if (isObject(settings.flags)) settings.flags = { ...flagsOf(current), ...settings.flags };
+      if (isJsonObject(settings.flags)) settings.flags = { ...flagsOf(current), ...settings.flags };
       if (typeof settings.default_directory === 'string' && settings.default_directory !== '') {
         await mustBeConnection(deps, request.tenant.id, settings.default_directory);
       }
@@ -84,12 +85,9 @@ async function mustBeConnection(deps: ManagementDeps, tenantId: string, name: st
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 const flagsOf = (tenant: Tenant) => {
   const flags = (tenant.settings as Record<string, unknown>).flags;
-  return isObject(flags) ? flags : {};
+  return isJsonObject(flags) ? flags : {};
 };
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidRequestError, MAX_JSON_DEPTH } from '@tessera/core';
+import { InvalidRequestError, isJsonObject, MAX_JSON_DEPTH } from '@tessera/core';
 
 // Auth0's rules for user_metadata and app_metadata ("Metadata field names and data types"), enforced
 // wherever metadata is written: the Management API (create, and update after the merge) and the
@@ -63,7 +63,7 @@ export function checkMetadataContent(
   value: unknown,
   field: MetadataField,
 ): asserts value is Record<string, unknown> {
-  if (!isObject(value)) throw new InvalidMetadataError(`${field}: must be an object`);
+  if (!isJsonObject(value)) throw new InvalidMetadataError(`${field}: must be an object`);
   if (field === 'app_metadata') {
     const reserved = Object.keys(value).find((key) => RESERVED_APP_METADATA.has(key));
     if (reserved !== undefined) {
@@ -115,9 +115,6 @@ function checkFieldName(key: string, field: MetadataField): void {
 
 /** jsonb refuses NUL and text that is not well-formed UTF-16 (a lone surrogate). */
 const storable = (text: string) => !text.includes('\u0000') && text.isWellFormed();
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A field name quoted for a message, cut short so a message never echoes a flood. */
 const quote = (key: string) => JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
