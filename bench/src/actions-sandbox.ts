@@ -12,7 +12,7 @@ import { cpuMsWith, rssMiB } from './actions-proc.ts';
 import type { LoadResult } from './spec.ts';
 import { summarize } from './stats.ts';
 
-/** The one-line action BENCHMARKS.md's "sandbox alone" runs. */
+/** The one-line action docs/benchmarks.md#sandbox-alone runs. */
 export const ONE_LINE =
   "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('https://x/y', 1); };";
 

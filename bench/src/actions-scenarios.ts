@@ -33,7 +33,7 @@ interface ActionsBench {
 }
 
 /**
- * The actions scenarios of BENCHMARKS.md that need no server (BENCH_ONLY names: sandbox, cold-start);
+ * The actions scenarios of docs/benchmarks.md#sandbox-alone that need no server (BENCH_ONLY names: sandbox, cold-start);
  * post-login actions over HTTP are measured with the server scenarios (post-login.ts).
  */
 export async function benchActions({ wanted, timing, progress }: ActionsBench): Promise<Row[]> {

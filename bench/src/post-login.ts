@@ -6,7 +6,7 @@ import type { BenchTessera } from './tessera.ts';
 const NAMESPACE = 'https://bench.tessera.dev';
 
 /**
- * Three actions as Auth0 tenants write them (BENCHMARKS.md "claims, metadata read, cache"), bound in
+ * Three actions as Auth0 tenants write them (docs/benchmarks.md#post-login-actions), bound in
  * this order. In the steady state of SSO logins none of them writes: the third sets app_metadata and
  * the cache only when they are missing (on a user's first login with them bound, during the warmup).
  */
@@ -150,7 +150,7 @@ async function executionCount(tessera: BenchTessera): Promise<number> {
 }
 
 /**
- * BENCHMARKS.md "post-login actions": the SSO login with the three typical actions bound vs with none,
+ * docs/benchmarks.md#post-login-actions: the SSO login with the three typical actions bound vs with none,
  * on the same server and the same virtual users, in alternating blocks (spec.ts `BlockPlan`). Before
  * each block the tenant's post-login bindings are switched and checked (three actions, or none: then
  * the trigger finds no binding and never calls the sandbox). The first two blocks, one per variant,

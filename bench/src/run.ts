@@ -11,7 +11,7 @@ import type { LoadKind, LoadSpec } from './spec.ts';
 import { API_SCOPE, AUDIENCE, type Backend, type BenchTessera, startTessera } from './tessera.ts';
 
 /**
- * `pnpm bench` (BENCHMARKS.md): boots Tessera in this process on the embedded default, and on
+ * `pnpm bench` (docs/benchmarks.md): boots Tessera in this process on the embedded default, and on
  * Postgres + Redis when DATABASE_URL and REDIS_URL are set, drives each scenario from a load-generator
  * worker thread, measures each baseline right before the scenario compared with it, prints one table
  * and writes bench/results/latest.json. BENCH_SECONDS sets the measured seconds of each scenario
@@ -52,7 +52,7 @@ const NOTES = [
     'actions ÷ without, +p50/+p99 = the difference of the two rows. CPU ms/op of both rows includes ' +
     "the sandbox worker processes' CPU (/proc, 10 ms ticks).",
   'Refresh: rotating refresh tokens, one chain per virtual user, each request using the token the ' +
-    'previous returned. BENCHMARKS.md wants it with one post-login action on Postgres + Redis: the actions ' +
+    'previous returned. docs/benchmarks.md#refresh wants it with one post-login action on Postgres + Redis: the actions ' +
     'runtime is not wired into the token endpoint yet (next issue), so no action runs here.',
   'Client credentials: `audience` for Tessera, `resource` for bare oidc-provider (memory adapter, one ' +
     'static client, RS256), both issuing an RS256 JWT access token for the same audience and scope.',
@@ -201,7 +201,7 @@ async function benchBackend(backend: Backend): Promise<Row[]> {
           target: '≥ 800/s (with 1 action)',
           met: result.errors === 0 && result.ops / (result.elapsedMs / 1000) >= 800,
           notes: [
-            'the trigger is not wired into the token endpoint yet: measured without the action BENCHMARKS.md asks for',
+            'the trigger is not wired into the token endpoint yet: measured without the action docs/benchmarks.md#refresh asks for',
           ],
         }),
       );

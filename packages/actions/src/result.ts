@@ -37,7 +37,7 @@ interface RunRecord {
 
 /**
  * The result of a trigger run, always a value: nothing tenant code throws reaches the server as an
- * exception (STYLE.md 4). `completed` may end early on a pausing command (redirect, prompt, MFA
+ * exception. `completed` may end early on a pausing command (redirect, prompt, MFA
  * challenge/enrollment), reported in `pause`; the trigger layer resumes later actions after it.
  */
 export type RunResult =

@@ -1,5 +1,5 @@
 /**
- * Auth0's Actions limits (AUTH0-SEMANTICS.md "Limits"), one definition for every layer that enforces
+ * Auth0's Actions limits (docs/actions.md#limits), one definition for every layer that enforces
  * them: storage refuses actions that break them, the runtime refuses runs that do.
  */
 export const ACTION_LIMITS = {

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.ts';
 
 /**
- * The seam between the OIDC login flow and the post-login trigger (DESIGN.md "How a login flows").
+ * The seam between the OIDC login flow and the post-login trigger (docs/architecture.md#how-a-login-flows).
  * After credentials are verified and before the interaction finishes, the flow asks the port for an
  * outcome. packages/triggers implements it; `continueUnchanged` is the outcome when no action is bound.
  */
@@ -86,8 +86,8 @@ export interface PostLoginPort {
   bind(tenantId: string, state: string, interactionUid: string): Promise<void>;
   /**
    * Resumes a paused login: the outcome of the rest of the run and the transaction it belongs to.
-   * Throws InvalidRequestError for a missing, unknown, expired, replayed or foreign state (SECURITY.md
-   * 22, 37): nothing runs and nothing is committed then.
+   * Throws InvalidRequestError for a missing, unknown, expired, replayed or foreign state
+   * (docs/security.md#22, #37): nothing runs and nothing is committed then.
    */
   resume(request: ContinueRequest): Promise<{ outcome: PostLoginOutcome; transaction: PostLoginTransaction }>;
 }

@@ -3,7 +3,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { invalidBody, invalidQuery, invalidUri } from './errors.ts';
 
 // Bodies are checked as sent: no coercion ("5" is not a number) and unknown properties are errors,
-// never silently dropped (SECURITY.md 40). Query strings arrive as text, so they are coerced.
+// never silently dropped (docs/security.md#40). Query strings arrive as text, so they are coerced.
 const bodies = new Ajv({
   verbose: true,
   allErrors: false,

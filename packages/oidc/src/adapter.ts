@@ -18,7 +18,7 @@ export interface AdapterDeps {
 }
 
 /**
- * oidc-provider's storage, per tenant and model (DESIGN.md: short-lived models in the KV store,
+ * oidc-provider's storage, per tenant and model (docs/architecture.md#storage: short-lived models in the KV store,
  * Grant and RefreshToken in Postgres, clients from the clients table).
  *
  * `consume` is a compare-and-set: oidc-provider reads a code, checks `consumed`, then consumes, so two

@@ -102,7 +102,7 @@ export const grantExtras = {
 };
 
 /**
- * Patches that must exist exactly once per provider (DESIGN.md "Known traps"):
+ * Patches that must exist exactly once per provider (docs/architecture.md#known-traps):
  * - the Grant persists `tessera` with its other fields;
  * - ID-token claims from the trigger are added after oidc-provider's claim filter (which keeps only
  *   `claimsSupported` names and would drop namespaced custom claims);

@@ -7,7 +7,7 @@ export interface PausedLogin {
   tenantId: string;
   /** The interaction whose cookie must come back with the state; unset until an SSO pause is bound. */
   interactionUid?: string;
-  /** ms since the epoch; checked on read even if the store still holds the entry (SECURITY.md 37). */
+  /** ms since the epoch; checked on read even if the store still holds the entry (docs/security.md#37). */
   expiresAt: number;
   transaction: PostLoginTransaction;
   /** The event as the next action would have seen it (metadata changes applied). */

@@ -9,7 +9,7 @@ import { PausedLogins } from '../src/pause.ts';
 /**
  * Paused logins in the real KV store (Redis when REDIS_URL is set, else in process): single use,
  * bound to one interaction, and refused once expired even while the store still holds them
- * (SECURITY.md 22, 37).
+ * (docs/security.md#22, #37).
  */
 describe('paused logins', () => {
   let kv: KvStore;

@@ -1,5 +1,5 @@
 /**
- * `api.cache` (AUTH0-SEMANTICS.md "Cache"). Auth0's cache calls are synchronous, so a run works on a
+ * `api.cache` (docs/actions.md#cache). Auth0's cache calls are synchronous, so a run works on a
  * snapshot of the trigger's cache loaded before it starts; its writes are sent back as mutations and
  * merged into the store afterwards (action-cache.ts). Auth0 documents the cache as best effort ("items
  * may not be available in later transactions"), which is what makes the snapshot faithful.

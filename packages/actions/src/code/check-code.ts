@@ -3,7 +3,7 @@ import { parse } from 'acorn';
 
 /** Modules an action may `require` (issue "Globals"); `node:` prefixed forms are accepted too. */
 export const ALLOWED_MODULES = ['crypto', 'url', 'querystring', 'util'] as const;
-/** Auth0's limit on one action's code (AUTH0-SEMANTICS.md "Limits"). */
+/** Auth0's limit on one action's code (docs/actions.md#limits). */
 export const MAX_CODE_BYTES = ACTION_LIMITS.codeBytes;
 
 export interface CodeProblem {

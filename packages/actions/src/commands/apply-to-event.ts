@@ -2,10 +2,9 @@ import { isPlainObject, isReservedKey } from './checks.ts';
 import type { Command } from './types.ts';
 
 /**
- * Applies the commands that change what later actions see in `event` (AUTH0-SEMANTICS.md: "later
- * actions see the new value in event.user at once"): user and app metadata, transaction metadata and
- * session metadata. `null` deletes a key. Everything else (claims, scopes, redirects…) is the login
- * layer's business.
+ * Applies the commands that change what later actions see in `event`, at once
+ * (docs/actions.md#later-actions): user and app metadata, transaction metadata and session metadata.
+ * `null` deletes a key. Everything else (claims, scopes, redirects…) is the login layer's business.
  *
  * The recorder never accepts a reserved key, but this runs on host objects, so it defends itself
  * anyway: reserved keys are skipped, values are written as own data properties with defineProperty

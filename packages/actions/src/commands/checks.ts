@@ -6,7 +6,7 @@
 
 /**
  * Keys that change what an object inherits when written with `obj[key] = …` or merged by a naive
- * deep-merge (SECURITY.md 7). JSON.parse creates them as harmless own properties, but the login layer
+ * deep-merge (docs/security.md#7). JSON.parse creates them as harmless own properties, but the login layer
  * merges metadata and claims into host objects later, so they are refused at the boundary.
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,5 +1,5 @@
 /**
- * Bounds on what one trigger run may ask the host to record (SECURITY.md 8: output floods end in a
+ * Bounds on what one trigger run may ask the host to record (docs/security.md#8: output floods end in a
  * bounded, clear error). Breaking one of these is a *limit* error: the run fails even if the tenant
  * catches the thrown error, and `CommandRecorder.limitExceeded` stays set for the rest of the run.
  */

@@ -23,7 +23,7 @@ export interface RecorderInitialState {
  * the stub throws them inside the tenant's code, where Auth0 would throw.
  */
 export class CommandRecorder {
-  /** Set by the first limit error; every later call fails with it, caught or not (SECURITY.md 8). */
+  /** Set by the first limit error; every later call fails with it, caught or not (docs/security.md#8). */
   limitExceeded: string | undefined;
   /** An action asked to show the user a page (redirect, form) in a transaction that cannot. */
   interactionRefused = false;

@@ -3,7 +3,7 @@ import { decodeJsonSegment, signatureMatches, signJwt, splitJws } from './hs256.
 
 /**
  * `api.redirect.encodeToken` / `api.redirect.validateToken`: the HS256 session tokens that carry data
- * to and from the site a redirect action sends the user to (AUTH0-SEMANTICS.md "Redirect").
+ * to and from the site a redirect action sends the user to (docs/actions.md#redirect).
  */
 
 /** A token rides in a URL or form field; anything larger is refused before it is parsed. */
@@ -79,7 +79,7 @@ function invalid(reason: string): Error {
  * Reads the token from the /continue query string, then the POST body, and returns its claims, or
  * throws `The session token is invalid: <reason>` (Auth0's wording). The signature is checked before
  * any claim is believed, and the token must be bound to this host, this user and this transaction's
- * state, so a token minted for another login cannot be replayed here (SECURITY.md 23).
+ * state, so a token minted for another login cannot be replayed here (docs/security.md#23).
  */
 export function validateSessionToken(options: unknown, context: ValidateContext): Record<string, unknown> {
   const method = 'api.redirect.validateToken';

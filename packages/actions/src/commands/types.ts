@@ -4,7 +4,7 @@
  * The login layer applies them after the run; nothing here has side effects.
  */
 
-/** The factor types of Auth0's `challengeWith` / `enrollWith` family (AUTH0-SEMANTICS.md "MFA"). */
+/** The factor types of Auth0's `challengeWith` / `enrollWith` family (docs/actions.md#mfa). */
 export type FactorType =
   | 'otp'
   | 'recovery-code'

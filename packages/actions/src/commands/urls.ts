@@ -27,7 +27,7 @@ export function parseAbsoluteUrl(value: unknown, where: string): UrlResult {
 }
 
 /**
- * Where a browser may be sent (SECURITY.md 21): https:, or http: on loopback for local development
+ * Where a browser may be sent (docs/security.md#21): https:, or http: on loopback for local development
  * (on any host when the tenant allows it). `javascript:` and `data:` would run in the login page's
  * origin; other schemes launch apps.
  */

@@ -7,7 +7,7 @@ import { accept, refuse } from './validator.ts';
 
 /**
  * `api.samlResponse.*`. An invalid setting fails the execution instead of being ignored
- * (AUTH0-SEMANTICS.md "SAML"): a silently dropped certificate or audience would issue an assertion the
+ * (docs/actions.md#saml): a silently dropped certificate or audience would issue an assertion the
  * service provider rejects, or worse, accepts with defaults the tenant meant to override.
  */
 

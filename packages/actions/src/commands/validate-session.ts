@@ -37,7 +37,7 @@ const setCookieMode: Validator = ([mode]) => {
   return accept({ type: 'session.setCookieMode', mode: mode as (typeof COOKIE_MODES)[number] });
 };
 
-/** Tessera's rule for session metadata keys (AUTH0-SEMANTICS.md "Session"): they go into cookies and logout tokens. */
+/** Tessera's rule for session metadata keys (docs/actions.md#session): they go into cookies and logout tokens. */
 const METADATA_KEY = /^[A-Za-z0-9_-]+$/;
 
 function metadataKeyProblem(key: unknown, method: string): string | undefined {

@@ -46,7 +46,7 @@ export const failedRun = (kind: FailureKind, message: string, durationMs: number
  * watchdog kills a worker that overruns a run's budget (code stuck where the in-worker watchdog cannot
  * reach it). When a worker dies, its runs fail closed, except runs that had not yet made an external
  * call: those are side-effect free, so each is retried once on a fresh worker, and a crash caused by
- * one tenant does not fail other tenants' logins (SECURITY.md 4). A run that crashes twice fails.
+ * one tenant does not fail other tenants' logins (docs/security.md#4). A run that crashes twice fails.
  */
 export class WorkerPool {
   readonly #workers: WorkerProcess[] = [];

@@ -9,7 +9,7 @@ const OOM = /heap out of memory|is_heap_oom|invalid table size|invalid array len
 
 /**
  * One sandbox worker process. Its environment holds nothing but its settings: no database URL, master
- * key or other server secret is inherited, so even a sandbox escape would find none (SECURITY.md 12:
+ * key or other server secret is inherited, so even a sandbox escape would find none (docs/security.md#12:
  * the flags and options are ours alone, never derived from tenant input).
  */
 export class WorkerProcess {

@@ -2,7 +2,7 @@
 (function tesseraPrelude(host, stdlib, buildApi) {
   // Runs first in every fresh context, before any tenant code. It installs the globals tenants rely on
   // and returns the one entry point the host calls. Every host callback stays inside these closures:
-  // tenant code can reach none of them (SECURITY.md 6). Intrinsics are captured now because tenant code
+  // tenant code can reach none of them (docs/security.md#6). Intrinsics are captured now because tenant code
   // runs later in this same context and may replace them; the host re-validates everything it receives.
 
   const parse = JSON.parse;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * The script every fresh context runs before tenant code: the stdlib (TextEncoder, URL, Buffer…), the
  * api builder and the prelude (globals + entry point), joined into one function expression whose
  * parameters are the host callbacks. They are passed as arguments, never set as globals, so tenant
- * code can reach them only through the stubs (SECURITY.md 6).
+ * code can reach them only through the stubs (docs/security.md#6).
  */
 // A formatter may end a file with `;`, which would break the `(<file>)(…)` call: strip it.
 const read = (name: string) =>

@@ -145,7 +145,7 @@ export function createCallbacks(
 /**
  * isolated-vm hands a callback's exception to the isolate with its host stack, which names the
  * server's source files and lines (`at digest (file:///…/host-bridge.ts:95:13)`). Only the error's
- * type and message may cross (SECURITY.md 5: nothing of the host is visible to tenant code).
+ * type and message may cross (docs/security.md#5: nothing of the host is visible to tenant code).
  */
 function withoutHostStack<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
   return (...args) => {

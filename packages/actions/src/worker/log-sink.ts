@@ -2,7 +2,7 @@ import type { LogEntry, LogLevel } from '../result.ts';
 
 /**
  * Console output of one run, bounded: Auth0 keeps 256 characters per action; Tessera keeps far more
- * but never unbounded (SECURITY.md 8: 100 MB of console.log must not reach memory or the database).
+ * but never unbounded (docs/security.md#8: 100 MB of console.log must not reach memory or the database).
  */
 export const LOG_LIMITS = {
   entryChars: 8 * 1024,

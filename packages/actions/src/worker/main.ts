@@ -1,4 +1,4 @@
-// A sandbox worker process (DESIGN.md "sandbox"): started by the pool with --no-node-snapshot, holding
+// A sandbox worker process (docs/architecture.md#sandbox): started by the pool with --no-node-snapshot, holding
 // one isolate per tenant, talking to the server over IPC only. If it crashes or stops answering, the
 // pool kills and replaces it; the server process is never at risk.
 import { checkModule } from './check-module.ts';

@@ -1,5 +1,5 @@
 /**
- * Secrets never appear in logs, commands or execution records (issue "Secrets", SECURITY.md 11): every
+ * Secrets never appear in logs, commands or execution records (issue "Secrets", docs/security.md#11): every
  * occurrence of a secret value in what leaves the worker is replaced. Values shorter than
  * MIN_SECRET_LENGTH are not searched for: replacing "1" or "ab" everywhere would garble every record
  * while protecting nothing (README "Actions: secrets").

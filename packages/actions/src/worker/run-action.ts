@@ -33,7 +33,7 @@ export const BUDGET_EXCEEDED = 'the actions exceeded their time budget and were 
 
 /**
  * Runs one action handler in a fresh context of its tenant's isolate. isolated-vm's own `timeout`
- * stops synchronous loops but not a promise that never settles (DESIGN.md "Known traps"), so a
+ * stops synchronous loops but not a promise that never settles (docs/architecture.md#known-traps), so a
  * watchdog races the call against the deadline and the CPU budget, and disposes the isolate when
  * either is exceeded: that is the only way to stop code that is stuck inside V8.
  */

@@ -32,7 +32,7 @@ const record = (value: unknown): Record<string, unknown> =>
     : {};
 
 /**
- * Runs a trigger's actions in order inside one worker (AUTH0-SEMANTICS.md "Running a trigger"): one
+ * Runs a trigger's actions in order inside one worker (docs/actions.md#running-a-trigger): one
  * shared event, each action in its own fresh context with only its own secrets, commands recorded in
  * call order; a denying command ends the run after its action, a pausing one (redirect, prompt, MFA)
  * suspends it; a failure stops it. Metadata changes are applied to the event before the next action.

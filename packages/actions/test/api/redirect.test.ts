@@ -60,7 +60,7 @@ describe('api.redirect.sendUserTo', () => {
     );
   });
 
-  test('javascript:, data:, relative and non-local http: URLs fail the action (SECURITY.md 21)', async () => {
+  test('javascript:, data:, relative and non-local http: URLs fail the action (docs/security.md#21)', async () => {
     await assertRefused(
       fixture,
       `api.redirect.sendUserTo('javascript:alert(document.cookie)')`,

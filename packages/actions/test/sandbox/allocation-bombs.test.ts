@@ -4,7 +4,7 @@ import type { RunResult } from '../../src/index.ts';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { assertCompletedFor, assertFailed, assertServes, sleep } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 3: allocation bombs end in a memory limit or a worker kill; the server process
+// docs/security.md#3: allocation bombs end in a memory limit or a worker kill; the server process
 // (this test process) never dies, the next login succeeds, and other tenants' logins in flight complete.
 // Runs retried after a worker dies keep their deadline (plus the time the fresh worker takes to
 // start): 6 s leaves room for the retry of a 1.5 s run started before the kill, even on a loaded

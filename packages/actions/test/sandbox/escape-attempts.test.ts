@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { HOSTILE_BUDGETS, lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 5 and DESIGN.md "Known traps": the classic ways out of a JavaScript sandbox
+// docs/security.md#5 and docs/architecture.md#known-traps: the classic ways out of a JavaScript sandbox
 // (Node globals, require/import, constructor chains to the host's Function, stack-trace frames, callers)
 // lead only to the isolate's own realm. Each attempt's outcome is printed by the script itself.
 const fixture = useRuntime(HOSTILE_BUDGETS);

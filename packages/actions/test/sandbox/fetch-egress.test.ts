@@ -4,7 +4,7 @@ import { startServer, type TestServer } from '../egress/helpers.ts';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { HOSTILE_BUDGETS, lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 9: a tenant's fetch reaches no loopback, private, link-local or metadata address,
+// docs/security.md#9: a tenant's fetch reaches no loopback, private, link-local or metadata address,
 // however it is spelled and even through a redirect, unless that host is allowlisted (per tenant, or for
 // every tenant by the operator). A refusal is a TypeError inside the action, which may catch it.
 // Started at load time: the operator fixture's allowlist needs the port (root `before` hooks run concurrently).

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { assertCompletedFor, assertFailed, assertServes, HOSTILE_BUDGETS, plainAction } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 1: a synchronous endless loop is stopped at its budget, the login fails closed,
+// docs/security.md#1: a synchronous endless loop is stopped at its budget, the login fails closed,
 // and nothing else (other tenants, the worker process, the tenant's next login) is affected.
 const fixture = useRuntime(HOSTILE_BUDGETS);
 const CPU_STOP = 'the action used more than 500 ms of CPU and was stopped';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, assertServes, HOSTILE_BUDGETS } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 2: `for (;;) await null` never returns to the host between its steps, and each
+// docs/security.md#2: `for (;;) await null` never returns to the host between its steps, and each
 // step is a fresh microtask that isolated-vm's timeout does not see; the CPU watchdog stops it.
 const fixture = useRuntime(HOSTILE_BUDGETS);
 const CPU_STOP = 'the action used more than 500 ms of CPU and was stopped';

@@ -4,7 +4,7 @@ import ivm from 'isolated-vm';
 import { action, useRuntime } from '../runtime/helpers.ts';
 import { HOSTILE_BUDGETS, lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 6 and DESIGN.md "Known traps": nothing but copies crosses the wall. A host
+// docs/security.md#6 and docs/architecture.md#known-traps: nothing but copies crosses the wall. A host
 // callback looks like `function () { [native code] }` inside the isolate, so the script hunts for native
 // functions that a pristine isolate does not have at the same place, for isolated-vm's own classes
 // (Reference, ExternalCopy…) and for property names that mention it, through every global, `api`,

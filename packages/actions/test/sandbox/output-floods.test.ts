@@ -4,7 +4,7 @@ import type { RunResult } from '../../src/index.ts';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, messages } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 8: output floods end in a bounded, clear result. Breaking an api limit fails the
+// docs/security.md#8: output floods end in a bounded, clear result. Breaking an api limit fails the
 // run as kind `limit` even when the script swallows the error; console output is truncated with a marker.
 // Nothing here is about time, so the CPU budget is generous (a slow machine must not turn these into timeouts).
 const fixture = useRuntime({ timeoutMs: 5000, cpuMs: 3000, memoryMb: 32, workers: 2 });

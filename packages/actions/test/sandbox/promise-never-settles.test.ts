@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, assertServes, HOSTILE_BUDGETS } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 2: isolated-vm's own timeout does not cover a promise wait, and the wait uses no
-// CPU, so only the host watchdog's wall clock can stop it (DESIGN.md "Known traps").
+// docs/security.md#2: isolated-vm's own timeout does not cover a promise wait, and the wait uses no
+// CPU, so only the host watchdog's wall clock can stop it (docs/architecture.md#known-traps).
 const fixture = useRuntime(HOSTILE_BUDGETS);
 const DEADLINE = 'the actions exceeded their time budget and were stopped';
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, HOSTILE_BUDGETS, lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 7: tenant code may wreck its own realm's prototypes, but never the host's, never
+// docs/security.md#7: tenant code may wreck its own realm's prototypes, but never the host's, never
 // the next action's (a fresh context per action), and no api call can carry a prototype key to the host.
 const fixture = useRuntime(HOSTILE_BUDGETS);
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, HOSTILE_BUDGETS, lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 12: the workers' flags and environment are the runtime's alone. Server secrets in
+// docs/security.md#12: the workers' flags and environment are the runtime's alone. Server secrets in
 // this (server) process's environment are not inherited, and nothing in tenant code (comments, option
 // names, V8 syntax) changes how its script is compiled or what the worker process is.
 const SERVER_SECRETS = {

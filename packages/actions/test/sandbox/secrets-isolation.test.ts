@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { assertFailed, HOSTILE_BUDGETS, lastJson, messages } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 11: an action sees only its own secrets (a fresh context per action, so no
+// docs/security.md#11: an action sees only its own secrets (a fresh context per action, so no
 // global can carry one to the next action), and a secret never leaves the worker in clear: in logs,
 // commands, failure messages or anywhere else in the result it reads `[REDACTED]`.
 const fixture = useRuntime(HOSTILE_BUDGETS);

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { action, handler, useRuntime } from '../runtime/helpers.ts';
 import { lastJson } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 10: every execution gets a fresh context, so nothing one run leaves in its realm
+// docs/security.md#10: every execution gets a fresh context, so nothing one run leaves in its realm
 // (globals, rewritten built-ins) is seen by the tenant's next run, by another action, or by another tenant,
 // even when hundreds of runs of many tenants are interleaved in the same workers and isolates.
 const fixture = useRuntime({ timeoutMs: 20_000, cpuMs: 5000, memoryMb: 32, workers: 2 });

@@ -4,7 +4,7 @@ import { startServer, type TestServer } from '../egress/helpers.ts';
 import { handler, useRuntime } from '../runtime/helpers.ts';
 import { assertCompletedFor, assertFailed, assertServes, sleep } from './helpers.ts';
 
-// SECURITY.md "Sandbox" 4: a worker that dies (here: SIGKILL from outside, the bluntest crash) is
+// docs/security.md#4: a worker that dies (here: SIGKILL from outside, the bluntest crash) is
 // replaced. Runs in flight that had no external side effect are retried once on a fresh worker; a run
 // that already called out (fetch) must not run twice, so it fails closed.
 const fixture = useRuntime({ timeoutMs: 3000, cpuMs: 500, memoryMb: 32, workers: 2 });

@@ -27,7 +27,7 @@ const NODE = {
     config: OBJECT,
   },
 } as const;
-/** Auth0's part objects, each closed to unknown members (SECURITY.md 40). */
+/** Auth0's part objects, each closed to unknown members (docs/security.md#40). */
 const strict = (properties: Record<string, object>) => ({
   type: 'object',
   additionalProperties: false,

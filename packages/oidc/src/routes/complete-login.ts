@@ -8,7 +8,7 @@ import { finish } from './interaction-context.ts';
 
 /**
  * After the user proved who they are: update login stats, ask the post-login port for an outcome
- * (DESIGN.md "How a login flows"), then finish the interaction with the login and that outcome, or
+ * (docs/architecture.md#how-a-login-flows), then finish the interaction with the login and that outcome, or
  * with the denial the app will receive.
  */
 export async function completeLogin(

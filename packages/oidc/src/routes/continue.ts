@@ -10,7 +10,7 @@ const NOT_HERE =
 /**
  * `GET|POST /continue?state=…`: the browser's return from the page a post-login action sent it to
  * (`api.redirect.sendUserTo`). The state must name a paused login of the interaction this browser's
- * cookie names, unexpired and unused (SECURITY.md 22, 37); the trigger then runs the action's
+ * cookie names, unexpired and unused (docs/security.md#22, #37); the trigger then runs the action's
  * `onContinuePostLogin` with this request's query or form body (where `validateToken` finds its
  * `session_token`), then the remaining actions, and the login ends as they decide.
  */

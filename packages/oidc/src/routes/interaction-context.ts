@@ -15,7 +15,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 /**
  * The interaction a request belongs to. oidc-provider finds it through the interaction cookie only;
  * the `state` in the URL must name the same interaction, or a page opened for one flow could finish
- * another (SECURITY.md 18: a flow started in one browser cannot be finished in another, whose cookie
+ * another (docs/security.md#18: a flow started in one browser cannot be finished in another, whose cookie
  * names a different interaction or none).
  */
 export async function loadInteraction(deps: InteractionDeps, request: FastifyRequest, reply: FastifyReply) {
