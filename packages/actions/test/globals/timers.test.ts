@@ -49,24 +49,33 @@ describe('timers', () => {
     const result = await runBody(
       fixture,
       `let ticks = 0;
-       const id = setInterval(() => { ticks++; if (ticks === 3) clearInterval(id); }, 15);
-       await new Promise((resolve) => setTimeout(resolve, 120));
+       await new Promise((resolve) => {
+         const id = setInterval(() => { ticks++; if (ticks === 3) { clearInterval(id); resolve(); } }, 15);
+       });
+       await new Promise((resolve) => setTimeout(resolve, 60));
        console.log(ticks);`,
     );
     assert.deepEqual(messages(result), ['3']);
   });
 
   test('interleaved intervals and timeouts keep their order', async () => {
+    // The run ends on the interval's second tick rather than at a fixed time, so a stalled machine
+    // cannot cut it short: the ticks are due at 40 and at 40 ms after the first one ran, the timeout at
+    // 60, and timers that fall due together fire in the order they were due.
     const result = await runBody(
       fixture,
       `const seen = [];
-       const id = setInterval(() => seen.push('i'), 30);
-       setTimeout(() => seen.push('t45'), 45);
-       await new Promise((resolve) => setTimeout(resolve, 75));
-       clearInterval(id);
+       await new Promise((resolve) => {
+         let ticks = 0;
+         const id = setInterval(() => {
+           seen.push('i');
+           if (++ticks === 2) { clearInterval(id); resolve(); }
+         }, 40);
+         setTimeout(() => seen.push('t60'), 60);
+       });
        console.log(seen.join(''));`,
     );
-    assert.deepEqual(messages(result), ['it45i']);
+    assert.deepEqual(messages(result), ['it60i']);
   });
 
   test('a string callback is never evaluated: it throws a TypeError', async () => {
