@@ -57,7 +57,7 @@ describe('docker-compose.yml', () => {
   };
 
   it('runs Tessera with Postgres and Redis, each with a health check and a volume', () => {
-    assert.deepEqual(Object.keys(compose.services).sort(), ['postgres', 'redis', 'tessera']);
+    assert.deepEqual(Object.keys(compose.services).sort(), ['postgres', 'proxy', 'redis', 'tessera']);
     for (const [name, service] of Object.entries(compose.services)) {
       assert.ok(service.healthcheck?.test.length, `${name} has a health check`);
       for (const volume of service.volumes ?? [])
