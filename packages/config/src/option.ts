@@ -50,15 +50,6 @@ export function integer(spec: Spec<number> & { min: number; max: number }): Opti
   });
 }
 
-export function boolean(spec: Spec<boolean>): Option<boolean> {
-  return option(spec, (raw) => {
-    const value = text(raw).toLowerCase();
-    if (['true', '1', 'yes'].includes(value)) return true;
-    if (['false', '0', 'no'].includes(value)) return false;
-    throw new Error(`must be true or false, got "${value}"`);
-  });
-}
-
 export function oneOf<const T extends string>(spec: Spec<T> & { values: readonly T[] }): Option<T> {
   return option(spec, (raw) => {
     const value = text(raw);
@@ -69,9 +60,14 @@ export function oneOf<const T extends string>(spec: Spec<T> & { values: readonly
   });
 }
 
-export function string(
-  spec: Spec<string | undefined> & { pattern?: RegExp; hint?: string },
-): Option<string | undefined> {
+// An option with a default is typed as always present (`string`), one without as `string | undefined`:
+// the overloads carry the default into the loaded Config's type, so no use site needs `!` or `??`.
+
+type StringSpec = { pattern?: RegExp; hint?: string };
+
+export function string(spec: Spec<string> & StringSpec): Option<string>;
+export function string(spec: Spec<undefined> & StringSpec): Option<string | undefined>;
+export function string(spec: Spec<string | undefined> & StringSpec): Option<string | undefined> {
   return option(spec, (raw) => {
     const value = text(raw);
     if (spec.pattern && !spec.pattern.test(value))
@@ -80,9 +76,11 @@ export function string(
   });
 }
 
-export function url(
-  spec: Spec<string | undefined> & { protocols: readonly string[] },
-): Option<string | undefined> {
+type UrlSpec = { protocols: readonly string[] };
+
+export function url(spec: Spec<string> & UrlSpec): Option<string>;
+export function url(spec: Spec<undefined> & UrlSpec): Option<string | undefined>;
+export function url(spec: Spec<string | undefined> & UrlSpec): Option<string | undefined> {
   return option(spec, (raw) => {
     const value = text(raw);
     let parsed: URL;
@@ -118,9 +116,11 @@ const UNREADABLE: Record<string, string> = {
 };
 
 /** A path to a file that must exist and be readable at boot; `check` may look inside it (throws a message). */
-export function file(
-  spec: Spec<string | undefined> & { check?: (path: string) => void },
-): Option<string | undefined> {
+type FileSpec = { check?: (path: string) => void };
+
+export function file(spec: Spec<string> & FileSpec): Option<string>;
+export function file(spec: Spec<undefined> & FileSpec): Option<string | undefined>;
+export function file(spec: Spec<string | undefined> & FileSpec): Option<string | undefined> {
   return option(spec, (raw) => {
     const path = text(raw);
     let fd: number;

@@ -1,6 +1,6 @@
 import { isLocalDomain } from '@tessera/core';
 import { assertMaxMindDb } from './mmdb.ts';
-import { boolean, file, integer, list, oneOf, string, url } from './option.ts';
+import { file, integer, list, oneOf, string, url } from './option.ts';
 
 const isAddressOrCidr = (value: string) => {
   if (
@@ -132,7 +132,7 @@ export const schema = {
       pattern: /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/,
       hint: 'must be 32 bytes as 64 hex characters or base64',
       shown: '(generated into TESSERA_DATA_DIR/master.key)',
-      doc: 'Key that encrypts secrets at rest (signing keys, action secrets) and keys client-secret HMACs. Required to be the same on every process; set it explicitly in production.',
+      doc: 'Key that encrypts secrets at rest (signing keys, action secrets) and keys client-secret HMACs. Required with DATABASE_URL (every process must have the same); with the embedded database generated on first run when unset.',
     }),
     signingAlg: oneOf({
       env: 'TESSERA_SIGNING_ALG',
@@ -208,33 +208,6 @@ export const schema = {
       min: 1,
       max: 86_400,
       doc: 'How long a login paused by api.redirect.sendUserTo waits for the browser to come back to /continue.',
-    }),
-  },
-  saml: {
-    clockSkewSeconds: integer({
-      env: 'TESSERA_SAML_CLOCK_SKEW_S',
-      default: 180,
-      min: 0,
-      max: 3600,
-      doc: 'Accepted clock skew for AuthnRequest IssueInstant (SAML).',
-    }),
-    allowSha1: boolean({
-      env: 'TESSERA_SAML_ALLOW_SHA1',
-      default: false,
-      doc: 'Accept SHA-1 signatures on AuthnRequests (SAML). Off: rejected.',
-    }),
-  },
-  mail: {
-    smtpUrl: url({
-      env: 'TESSERA_SMTP_URL',
-      default: undefined,
-      protocols: ['smtp:', 'smtps:'],
-      doc: 'SMTP server for email codes. Unset: email factors are unavailable.',
-    }),
-    from: string({
-      env: 'TESSERA_MAIL_FROM',
-      default: 'Tessera <no-reply@localhost>',
-      doc: 'From header of mail Tessera sends.',
     }),
   },
   geoip: {

@@ -91,7 +91,6 @@ describe('configuration', () => {
     rejects({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error/);
     rejects({ TESSERA_MASTER_KEY: 'short' }, 'TESSERA_MASTER_KEY', /32 bytes/);
     rejects({ TESSERA_TRUST_PROXY: 'example.com' }, 'TESSERA_TRUST_PROXY', /not an IP address/);
-    rejects({ TESSERA_SAML_ALLOW_SHA1: 'maybe' }, 'TESSERA_SAML_ALLOW_SHA1', /true or false/);
     rejects({ TESSERA_DOMAIN: 'Auth.Example.com' }, 'TESSERA_DOMAIN', /lowercase host name/);
     rejects({ TESSERA_TLS_CERT_FILE: '/c.pem' }, 'TESSERA_TLS_KEY_FILE', /must be set together/);
   });

@@ -50,7 +50,7 @@ export interface BreachedPasswordDetection {
  * Auth0's default (10 failures per user and IP, blocking). The pre-login budget is Auth0's default too
  * (100 failures, one regranted every 864 s: a one-day window); sign-ups keep Tessera's 20 attempts per
  * 15 minutes (45 s × 20), stricter than Auth0's 50 per day because a refused sign-up tells whether an
- * email is taken. No notification shield: Tessera sends no mail (README).
+ * email is taken. No notification shield: Tessera sends no mail (docs/oidc.md#behaviour).
  */
 export const ATTACK_PROTECTION_DEFAULTS = {
   'brute-force-protection': {

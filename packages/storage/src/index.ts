@@ -12,6 +12,7 @@ export { type Database, type DatabaseOptions, openDatabase, type SqlConnection }
 // Only types of the generated client leave this package: features use repositories, never Prisma.
 export type { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export * from './kv/index.ts';
+export { type AdvisoryLock, LOCKS, withAdvisoryLock } from './locks.ts';
 export {
   createLoginAttempts,
   DEFAULT_LOGIN_LIMITS,
@@ -117,19 +118,17 @@ export {
   PASSWORD_MIN_LENGTH,
   USER_SORT_FIELDS,
   type UserAdminRepository,
-  type UserChanges,
   type UserListQuery,
   type UserSortField,
 } from './repositories/user-admin.ts';
 export { InvalidMetadataError, METADATA_LIMITS } from './repositories/user-metadata.ts';
-export {
-  type CreateUserInput,
-  DATABASE_CONNECTION,
-  DATABASE_STRATEGY,
-  type DatabaseConnection,
-  type MetadataChanges,
-  type User,
-  type UserIdentity,
-  type UserRepository,
-} from './repositories/users.ts';
+export type {
+  CreateUserInput,
+  DatabaseConnection,
+  MetadataChanges,
+  User,
+  UserChanges,
+  UserIdentity,
+} from './repositories/user-model.ts';
+export { DATABASE_CONNECTION, DATABASE_STRATEGY, type UserRepository } from './repositories/users.ts';
 export { defaultMigrationsDir, openStorage, type Storage, type StorageOptions } from './storage.ts';

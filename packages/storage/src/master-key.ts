@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@tessera/core';
+import { ConfigError, type Logger } from '@tessera/core';
 
 /**
- * The key that encrypts secrets at rest. TESSERA_MASTER_KEY wins; otherwise a key generated on first
- * run is kept in `<data dir>/master.key` (mode 0600). Several processes over one Postgres must share
- * the key, so a generated key next to a real Postgres is worth a warning.
+ * The key that encrypts secrets at rest. TESSERA_MASTER_KEY wins; otherwise, on the embedded database,
+ * a key generated on first run is kept in `<data dir>/master.key` (mode 0600). On a shared database
+ * (DATABASE_URL) the key is required: every process there must open what the others sealed, and a
+ * key generated per process (or per host's data folder) would leave replicas unable to read each
+ * other's secrets, so the process refuses to start rather than warn.
  *
  * Tools that work on an existing installation (the CLI) pass `generate: false`: a key they made up
  * would seal secrets that the server cannot open, so a missing key is an error for them.
@@ -20,6 +22,7 @@ export async function loadMasterKey(options: {
 }): Promise<Buffer> {
   if (options.configured) return decodeKey(options.configured);
   const path = join(options.dataDir, 'master.key');
+  if (options.sharedDatabase) throw await sharedKeyMissing(path);
   try {
     return decodeKey((await readFile(path, 'utf8')).trim());
   } catch (error) {
@@ -32,13 +35,18 @@ export async function loadMasterKey(options: {
   await writeFile(path, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error) => {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   });
-  if (options.sharedDatabase) {
-    options.log.warn(
-      { path },
-      'TESSERA_MASTER_KEY is not set: generated one; every process sharing this database needs the same key',
-    );
-  }
   return decodeKey((await readFile(path, 'utf8')).trim());
+}
+
+async function sharedKeyMissing(path: string): Promise<ConfigError> {
+  const earlier = await access(path).then(
+    () => `; the key this host generated before is in ${path}: set TESSERA_MASTER_KEY to its content`,
+    () => ': generate one with `openssl rand -hex 32` and give every process the same',
+  );
+  return new ConfigError(
+    'TESSERA_MASTER_KEY',
+    `must be set when DATABASE_URL is set (a key generated per process would leave replicas unable to read each other's secrets)${earlier}`,
+  );
 }
 
 function decodeKey(value: string): Buffer {

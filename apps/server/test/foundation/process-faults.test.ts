@@ -44,6 +44,7 @@ describe('the process refuses to start on bad configuration or an unreachable da
     const result = await runMain({
       TESSERA_DATA_DIR: dataDir,
       DATABASE_URL: 'postgresql://postgres:hunter2@127.0.0.1:9/tessera',
+      TESSERA_MASTER_KEY: 'ab'.repeat(32),
       TESSERA_DB_BOOT_TIMEOUT_MS: '1500',
       LOG_LEVEL: 'warn',
     });

@@ -23,7 +23,6 @@ import {
   sealSecrets,
 } from './action-secrets.ts';
 import type { createActionVersions } from './action-versions.ts';
-import type { ActionRepository } from './actions.ts';
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './errors.ts';
 
 /** Auth0's limits (core's ACTION_LIMITS) plus the name length the Management API allows. */
@@ -78,11 +77,34 @@ const isGone = (error: unknown) => isRecordNotFound(error) || isForeignKeyViolat
  * The drafts: what an admin edits. Nothing here changes what logins run, except `delete` (a deleted
  * action no longer runs) and `create` with `deploy`.
  */
+export interface ActionDrafts {
+  /** ConflictError for a name the tenant already uses; with `deploy`, version 1 in the same transaction. */
+  create(tenantId: string, input: ActionInput, options?: { deploy?: boolean }): Promise<ActionRecord>;
+  get(tenantId: string, actionId: string): Promise<ActionRecord | undefined>;
+  /** Names are unique within a tenant. */
+  findByName(tenantId: string, name: string): Promise<ActionRecord | undefined>;
+  /** Oldest first. */
+  list(tenantId: string, query: ActionListQuery): Promise<{ actions: ActionRecord[]; total: number }>;
+  /**
+   * Changes the draft; deployed versions (and so logins) are untouched until the next `deploy`.
+   * InvalidRequestError for bad values or dropping a trigger the action is bound to, ConflictError
+   * for a taken name, NotFoundError for another tenant's action.
+   */
+  update(tenantId: string, actionId: string, changes: ActionChanges): Promise<ActionRecord>;
+  /** Removes the action and its versions; bound → ConflictError unless `force` (unbinds it too). */
+  delete(tenantId: string, actionId: string, options?: { force?: boolean }): Promise<void>;
+  /** The draft as a test run needs it: code and decrypted secrets. */
+  draft(
+    tenantId: string,
+    actionId: string,
+  ): Promise<{ code: string; secrets: Record<string, string> } | undefined>;
+}
+
 export function createActionDrafts(
   prisma: PrismaClient,
   box: SecretBox,
   versions: ReturnType<typeof createActionVersions>,
-): Pick<ActionRepository, 'create' | 'get' | 'findByName' | 'list' | 'update' | 'delete' | 'draft'> {
+): ActionDrafts {
   const record = (tenantId: string, row: Parameters<typeof toActionRecord>[2]) =>
     toActionRecord(box, tenantId, row);
   const find = async (

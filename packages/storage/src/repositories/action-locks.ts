@@ -1,9 +1,8 @@
 import type { Prisma } from '../generated/prisma/client.ts';
+import { LOCKS, lockInTransaction } from '../locks.ts';
 
-// Two-integer advisory locks, a class of their own (signing keys use 0x5349_4b00, the migrator a
-// single bigint), held until the transaction ends. A transaction that needs both takes the
-// bindings lock first, then the action's (only delete needs both): one order, no deadlock.
-const ACTION_LOCK_CLASS = 0x4143_5400;
+// Transaction-level advisory locks (LOCKS.actions in locks.ts). A transaction that needs both takes
+// the bindings lock first, then the action's (only delete needs both): one order, no deadlock.
 
 /**
  * Changes to one action take turns: two deploys at once would both pick the same next version number,
@@ -11,7 +10,7 @@ const ACTION_LOCK_CLASS = 0x4143_5400;
  * row that is gone.
  */
 export const lockAction = (tx: Prisma.TransactionClient, tenantId: string, actionId: string) =>
-  tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTION_LOCK_CLASS}::int, hashtext(${`${tenantId}:action:${actionId}`}))`;
+  lockInTransaction(tx, LOCKS.actions, `${tenantId}:action:${actionId}`);
 
 /**
  * A tenant's binding changes take turns: two replacements of a trigger's list interleaved would mix
@@ -19,4 +18,4 @@ export const lockAction = (tx: Prisma.TransactionClient, tenantId: string, actio
  * takes the same lock, so it cannot race a replacement that binds it.
  */
 export const lockBindings = (tx: Prisma.TransactionClient, tenantId: string) =>
-  tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTION_LOCK_CLASS}::int, hashtext(${`${tenantId}:bindings`}))`;
+  lockInTransaction(tx, LOCKS.actions, `${tenantId}:bindings`);

@@ -84,7 +84,7 @@ export function checkSecrets(secrets: readonly ActionSecretChange[]): void {
  * change keeps its change time too. A new name without a value starts as the empty string, as when an
  * action is created with one: Auth0 takes secrets as name with an optional value (its SDK's
  * `ActionSecretRequest`), and its deploy CLI, which never reads values, creates actions in a new
- * tenant from names alone unless its keyword mappings supply them (README "Secrets").
+ * tenant from names alone unless its keyword mappings supply them (docs/actions.md#secrets).
  */
 export function mergeSecrets(
   current: readonly SealedSecret[],

@@ -1,13 +1,7 @@
 import type { SecretBox } from '../crypto.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createActionBindings } from './action-bindings.ts';
-import {
-  type ActionChanges,
-  type ActionInput,
-  type ActionListQuery,
-  createActionDrafts,
-} from './action-drafts.ts';
-import type { ActionRecord } from './action-records.ts';
+import { type ActionDrafts, createActionDrafts } from './action-drafts.ts';
 import { createActionVersions, type DeployResult } from './action-versions.ts';
 
 export type { BindingRecord, BindingRef, DeployedAction } from './action-bindings.ts';
@@ -32,27 +26,7 @@ export type { DeployResult } from './action-versions.ts';
  * row (or another tenant's) does not decrypt (issue 4 "Secrets"). Every multi-row change is one
  * transaction; NotFoundError means "not in this tenant".
  */
-export interface ActionRepository {
-  /** ConflictError for a name the tenant already uses; with `deploy`, version 1 in the same transaction. */
-  create(tenantId: string, input: ActionInput, options?: { deploy?: boolean }): Promise<ActionRecord>;
-  get(tenantId: string, actionId: string): Promise<ActionRecord | undefined>;
-  /** Names are unique within a tenant. */
-  findByName(tenantId: string, name: string): Promise<ActionRecord | undefined>;
-  /** Oldest first. */
-  list(tenantId: string, query: ActionListQuery): Promise<{ actions: ActionRecord[]; total: number }>;
-  /**
-   * Changes the draft; deployed versions (and so logins) are untouched until the next `deploy`.
-   * InvalidRequestError for bad values or dropping a trigger the action is bound to, ConflictError
-   * for a taken name, NotFoundError for another tenant's action.
-   */
-  update(tenantId: string, actionId: string, changes: ActionChanges): Promise<ActionRecord>;
-  /** Removes the action and its versions; bound → ConflictError unless `force` (unbinds it too). */
-  delete(tenantId: string, actionId: string, options?: { force?: boolean }): Promise<void>;
-  /** The draft as a test run needs it: code and decrypted secrets. */
-  draft(
-    tenantId: string,
-    actionId: string,
-  ): Promise<{ code: string; secrets: Record<string, string> } | undefined>;
+export interface ActionRepository extends ActionDrafts {
   /** Snapshots the draft (code and secrets) as a new immutable version and makes it the deployed one. */
   deploy(tenantId: string, actionId: string, options?: { ifCode?: string }): Promise<DeployResult>;
   /** A new deployed version identical to an earlier one (Auth0's roll back). */

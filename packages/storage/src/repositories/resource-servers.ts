@@ -51,6 +51,12 @@ export interface ResourceServerRepository {
   update(tenantId: string, id: string, patch: UpdateResourceServerInput): Promise<ResourceServer>;
   /** With its client grants and role permissions (ON DELETE CASCADE). NotFoundError for an unknown API. */
   delete(tenantId: string, id: string): Promise<void>;
+  /**
+   * Gives the API a new identifier in place: its client grants and role permissions follow through
+   * the foreign keys (ON UPDATE CASCADE). For the system API after a change of issuer; the Management
+   * API itself never changes an identifier. NotFoundError for an unknown API.
+   */
+  moveIdentifier(tenantId: string, id: string, identifier: string): Promise<void>;
 }
 
 const withScopes = { scopes: { orderBy: { value: 'asc' as const } } } satisfies Prisma.ResourceServerInclude;
@@ -148,6 +154,16 @@ export function createResourceServerRepository(prisma: PrismaClient): ResourceSe
         await prisma.resourceServer.delete({ where: { id, tenantId } });
       } catch (error) {
         if (isRecordNotFound(error)) throw noSuchApi(id, error);
+        throw error;
+      }
+    },
+    async moveIdentifier(tenantId, id, identifier) {
+      try {
+        await prisma.resourceServer.update({ where: { id, tenantId }, data: { identifier } });
+      } catch (error) {
+        if (isRecordNotFound(error)) throw noSuchApi(id, error);
+        if (isUniqueViolation(error))
+          throw new ConflictError(`the tenant already has an API with identifier ${identifier}`);
         throw error;
       }
     },

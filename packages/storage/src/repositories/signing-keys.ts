@@ -2,6 +2,7 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SecretBox } from '../crypto.ts';
 import type { Prisma, PrismaClient, SigningKey as SigningKeyRow } from '../generated/prisma/client.ts';
+import { LOCKS, lockInTransaction } from '../locks.ts';
 import {
   COOKIE_ALG,
   type CookieAlg,
@@ -91,10 +92,6 @@ export interface SigningKeyRepository {
   revoke(tenantId: string, kid: string): Promise<SigningKey>;
 }
 
-// Rotations of one tenant's keys of one use take turns (two at once could leave two current keys).
-// The two-integer advisory lock space is distinct from the migrator's single-bigint lock.
-const ROTATION_LOCK_CLASS = 0x5349_4b00;
-
 export function createSigningKeyRepository(prisma: PrismaClient, secretBox: SecretBox): SigningKeyRepository {
   // Row id → opened key material: rows never change their key material, so the cache cannot go stale.
   const opened = new Map<string, OpenedKey>();
@@ -175,8 +172,9 @@ export function createSigningKeyRepository(prisma: PrismaClient, secretBox: Secr
     return count;
   };
 
+  // Rotations of one tenant's keys of one use take turns (two at once could leave two current keys).
   const lock = (tx: Prisma.TransactionClient, tenantId: string, use: string) =>
-    tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROTATION_LOCK_CLASS}::int, hashtext(${`${tenantId}:${use}`}))`;
+    lockInTransaction(tx, LOCKS.keyRotation, `${tenantId}:${use}`);
 
   async function create(
     tenantId: string,

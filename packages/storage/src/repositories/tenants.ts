@@ -40,6 +40,12 @@ export interface TenantRepository {
   /** ConflictError when any tenant already has the domain, NotFoundError for an unknown tenant. */
   addDomain(tenantId: string, domain: string): Promise<TenantDomain>;
   /**
+   * Moves the tenant from its domain `from` to `to` in place (the row is rewritten, never a second one
+   * added; `to` stops being one of its other domains if it was), in one transaction. Its `updatedAt`
+   * moves too: that is how providers built for the old domain, in any process, notice the change.
+   */
+  moveDomain(tenantId: string, from: string, to: string): Promise<void>;
+  /**
    * Merges settings in one statement: each key set to its value, a key set to null removed, keys not
    * named kept (so two admins changing different settings do not lose each other's change). An
    * undefined `friendlyName` keeps it. NotFoundError for an unknown tenant.
@@ -110,6 +116,14 @@ export function createTenantRepository(prisma: PrismaClient): TenantRepository {
         if (isForeignKeyViolation(error)) throw new NotFoundError(`no tenant ${tenantId}`);
         throw error;
       }
+    },
+    async moveDomain(tenantId, from, to) {
+      const domain = normalizeDomain(to);
+      await prisma.$transaction(async (tx) => {
+        await tx.tenantDomain.deleteMany({ where: { tenantId, domain } });
+        await tx.tenantDomain.updateMany({ where: { tenantId, domain: from }, data: { domain } });
+        await tx.tenant.update({ where: { id: tenantId }, data: { updatedAt: new Date() } });
+      });
     },
     async updateSettings(tenantId, { settings = {}, friendlyName }) {
       const set: Record<string, unknown> = {};

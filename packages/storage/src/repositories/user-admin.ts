@@ -5,14 +5,8 @@ import { isRecordNotFound, isUniqueViolation } from './errors.ts';
 import type { Role } from './roles.ts';
 import { checkUserChanges, normalizeEmail } from './user-input.ts';
 import { checkMetadataContent, checkMetadataSize } from './user-metadata.ts';
-import {
-  isUsernameViolation,
-  type MergedMetadata,
-  splitMetadata,
-  toUser,
-  type User,
-  withIdentities,
-} from './users.ts';
+import type { MergedMetadata, User, UserChanges } from './user-model.ts';
+import { isUsernameViolation, splitMetadata, toUser, withIdentities } from './users.ts';
 
 // What the Management API does to users beyond what login needs: search, update, delete, their roles
 // and MFA enrollments. Kept apart from users.ts, which the login flow and triggers depend on.
@@ -43,25 +37,6 @@ export interface UserListQuery {
   userId?: string;
   /** A connection name. */
   connection?: string;
-}
-
-export interface UserChanges {
-  email?: string;
-  emailVerified?: boolean;
-  username?: string | null;
-  phoneNumber?: string | null;
-  phoneVerified?: boolean;
-  name?: string | null;
-  givenName?: string | null;
-  familyName?: string | null;
-  nickname?: string | null;
-  picture?: string | null;
-  blocked?: boolean;
-  /** Re-hashed, and `last_password_reset` set. */
-  password?: string;
-  /** Auth0's merge: each top-level key replaced whole, a null value removes it, `{}` clears them all. */
-  userMetadata?: Record<string, unknown>;
-  appMetadata?: Record<string, unknown>;
 }
 
 /** One of a user's MFA enrollments (Auth0's authentication method). Secrets never leave storage. */

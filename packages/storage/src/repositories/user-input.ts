@@ -1,8 +1,7 @@
 import { InvalidRequestError } from '@tessera/core';
 import { emailSkeleton, SKELETON_VERSION, skeleton } from '../skeleton.ts';
-import type { UserChanges } from './user-admin.ts';
 import { checkMetadata, type MetadataField } from './user-metadata.ts';
-import type { CreateUserInput } from './users.ts';
+import type { CreateUserInput, UserChanges } from './user-model.ts';
 
 // Validation of a new user's profile, with Auth0's defaults and limits. Kept apart from users.ts so
 // the repository reads as storage and this file as the rules.

@@ -6,86 +6,21 @@ import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './er
 import { alphanumeric } from './ids.ts';
 import { checkUserInput, normalizeEmail, normalizeUsername } from './user-input.ts';
 import { checkMetadataContent, checkMetadataSize } from './user-metadata.ts';
+import type {
+  CreateUserInput,
+  DatabaseConnection,
+  MergedMetadata,
+  MetadataChanges,
+  User,
+} from './user-model.ts';
 
-// Users of database connections, in Auth0's shape (`event.user`, Management API `/users`). Auth0's
-// snake_case field names are kept on the domain object on purpose: it crosses into tenant code and
-// onto the wire unchanged. Longer than most repositories because the Auth0 user shape and its
-// mapping are spelled out here, once; the input rules live in user-input.ts.
+// Users of database connections, in Auth0's shape (`event.user`, Management API `/users`). Longer
+// than most repositories because the mapping to the Auth0 user shape is spelled out here, once; the
+// shape itself lives in user-model.ts, the input rules in user-input.ts.
 
 /** The name Auth0 gives every tenant's first database connection. */
 export const DATABASE_CONNECTION = 'Username-Password-Authentication';
 export const DATABASE_STRATEGY = 'auth0';
-
-export interface DatabaseConnection {
-  id: string;
-  name: string;
-  strategy: string;
-}
-
-export interface UserIdentity {
-  connection: string;
-  provider: string;
-  /** The user id without its `provider|` prefix. */
-  user_id: string;
-  isSocial: boolean;
-}
-
-export interface User {
-  user_id: string;
-  email: string | null;
-  email_verified: boolean;
-  username: string | null;
-  phone_number: string | null;
-  phone_verified: boolean;
-  name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  nickname: string | null;
-  picture: string | null;
-  user_metadata: Record<string, unknown>;
-  app_metadata: Record<string, unknown>;
-  identities: UserIdentity[];
-  blocked: boolean;
-  logins_count: number;
-  /** ISO 8601, as are the other dates. */
-  last_login: string | null;
-  last_ip: string | null;
-  created_at: string;
-  updated_at: string;
-  last_password_reset: string | null;
-}
-
-/** Final value per top-level key (null removes the key). */
-export interface MetadataChanges {
-  app: Record<string, unknown>;
-  user: Record<string, unknown>;
-}
-
-/** Both metadata columns after a merge (`UPDATE … RETURNING`), for the size check (docs/security.md#50). */
-export interface MergedMetadata {
-  app_metadata: Record<string, unknown>;
-  user_metadata: Record<string, unknown>;
-}
-
-export interface CreateUserInput {
-  email: string;
-  password?: string;
-  username?: string;
-  emailVerified?: boolean;
-  name?: string;
-  givenName?: string;
-  familyName?: string;
-  nickname?: string;
-  picture?: string;
-  phoneNumber?: string;
-  phoneVerified?: boolean;
-  userMetadata?: Record<string, unknown>;
-  appMetadata?: Record<string, unknown>;
-  /** Blocked by an administrator (Management API `blocked`); false by default. */
-  blocked?: boolean;
-  /** A database connection of the tenant; `Username-Password-Authentication` (created if missing) by default. */
-  connection?: string;
-}
 
 export interface UserRepository {
   /** The tenant's `Username-Password-Authentication` connection, created on first use (idempotent). */
