@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ManagementDeps } from './plugin.ts';
+import type { ManagementDeps } from './deps.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // Names whose values are credentials. `value` is one only inside an action's `secrets` list (a scope's

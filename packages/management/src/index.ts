@@ -1,2 +1,3 @@
+export type { ManagementDeps } from './deps.ts';
 export { ApiError, conflict, inexistent, invalidBody, invalidQuery, invalidUri } from './errors.ts';
-export { createManagement, type ManagementDeps } from './plugin.ts';
+export { createManagement } from './plugin.ts';

@@ -1,38 +1,12 @@
-import type { ActionsAdminPort, Logger } from '@tessera/core';
-import type { LoginAttempts, Storage, Tenant } from '@tessera/storage';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { recordWrite } from './audit.ts';
 import { authenticate, type Caller, requireScope } from './auth.ts';
 import { jsonBodies, refuseUnexpectedBody, refuseUnstorableText } from './body.ts';
+import type { ManagementDeps, ManagementTypes } from './deps.ts';
 import { ApiError, toAuth0Error } from './errors.ts';
+import { requireSuccessSchema } from './responses.ts';
 import { managementRoutes } from './routes/index.ts';
 import { validatorCompiler } from './validation.ts';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    tenant: Tenant;
-    /** The authenticated machine client (set before any Management API handler runs). */
-    caller: Caller;
-  }
-  interface FastifyContextConfig {
-    /** Management API: the scopes of which the caller needs any one. */
-    scopes?: readonly string[];
-    /** Management API: Auth0's description of the operation in the audit log ("Create a User"). */
-    audit?: string;
-  }
-}
-
-export interface ManagementDeps {
-  storage: Storage;
-  /** The issuer of a tenant (`https://<domain>/`): tokens must name it and its `api/v2/` audience. */
-  issuerOf(tenant: Tenant): string;
-  actions: ActionsAdminPort;
-  /** Brute-force protection's counters and blocks, which the login pages write (`/user-blocks`). */
-  loginAttempts: LoginAttempts;
-  /** Drops what a tenant's OIDC provider was built from (after changes to clients, APIs, keys). */
-  invalidateTenant(tenantId: string): void;
-  log: Logger;
-}
 
 const notFound = (request: FastifyRequest) =>
   new ApiError(404, 'not_found', `Not Found: ${request.method} ${request.url.split('?')[0]}`);
@@ -84,7 +58,10 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
         api.addHook('onResponse', async (request, reply) => {
           await recordWrite(deps, request, reply.statusCode);
         });
-        managementRoutes(api, deps);
+        // Every route declares the schema of its success answer (responses.ts); one that does not
+        // stops the boot, as a route without scopes fails its requests.
+        api.addHook('onRoute', requireSuccessSchema);
+        managementRoutes(api.withTypeProvider<ManagementTypes>(), deps);
       },
       { prefix: '/api/v2' },
     );

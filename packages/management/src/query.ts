@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { invalidQuery } from './errors.ts';
 
 /**
@@ -5,33 +6,78 @@ import { invalidQuery } from './errors.ts';
  * `include_totals` (wrap the list as `{ <name>: [...], start, limit, length, total }`), and
  * `fields` / `include_fields` (a comma-separated projection, kept or dropped).
  */
-export const PAGE_QUERY = {
+const PAGING = {
   page: { type: 'integer', minimum: 0, maximum: 100_000 },
   per_page: { type: 'integer', minimum: 1, maximum: 100 },
-  include_totals: { type: 'boolean' },
 } as const;
+
+const TOTALS = { include_totals: { type: 'boolean' } } as const;
 
 export const FIELDS_QUERY = {
   fields: { type: 'string', maxLength: 2048 },
   include_fields: { type: 'boolean' },
 } as const;
 
-export interface PageQuery {
-  page?: number;
-  per_page?: number;
-  include_totals?: boolean;
+/** Auth0's checkpoint paging (`from` / `take`, answered as `{ <name>, next }`). */
+export const CHECKPOINT_QUERY = {
+  from: { type: 'string', maxLength: 1024 },
+  take: { type: 'integer', minimum: 1, maximum: 100 },
+} as const;
+
+interface ListOptions {
+  /** `fields` / `include_fields` are accepted (the list's items are projected). */
+  fields?: boolean;
+  /**
+   * `include_totals` is accepted (default). Auth0's actions lists (`{ <name>, total, page, per_page }`
+   * whatever the query) take `page` / `per_page` only.
+   */
+  totals?: boolean;
 }
 
-export interface FieldsQuery {
-  fields?: string;
-  include_fields?: boolean;
+type Properties = Record<string, object>;
+
+type ListProperties<E extends Properties, O extends ListOptions> = typeof PAGING &
+  (O extends { totals: false } ? unknown : typeof TOTALS) &
+  (O extends { fields: true } ? typeof FIELDS_QUERY : unknown) &
+  E;
+
+/**
+ * The query schema of every list route: Auth0's paging (ListOptions says which parts), then the
+ * route's own filters (`extra`). Unknown parameters are refused (docs/security.md#40).
+ */
+type Nothing = Record<never, never>;
+
+export function listQuery<const E extends Properties = Nothing, const O extends ListOptions = Nothing>(
+  extra: E = {} as E,
+  options: O = {} as O,
+): { type: 'object'; additionalProperties: false; properties: ListProperties<E, O> } {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...PAGING,
+      ...(options.totals === false ? {} : TOTALS),
+      ...(options.fields === true ? FIELDS_QUERY : {}),
+      ...extra,
+    } as ListProperties<E, O>,
+  };
 }
+
+/** The query schema of a route reading one resource: only `fields` / `include_fields`. */
+export const FIELDS_ONLY = { type: 'object', additionalProperties: false, properties: FIELDS_QUERY } as const;
+
+const PAGE_ONLY = listQuery();
+export type PageQuery = FromSchema<typeof PAGE_ONLY>;
+export type FieldsQuery = FromSchema<typeof FIELDS_ONLY>;
 
 export const DEFAULT_PER_PAGE = 50;
 
-export function pageOf(query: PageQuery): { page: number; perPage: number; skip: number } {
+export function pageOf(
+  query: Pick<PageQuery, 'page' | 'per_page'>,
+  perPageByDefault = DEFAULT_PER_PAGE,
+): { page: number; perPage: number; skip: number } {
   const page = query.page ?? 0;
-  const perPage = query.per_page ?? DEFAULT_PER_PAGE;
+  const perPage = query.per_page ?? perPageByDefault;
   return { page, perPage, skip: page * perPage };
 }
 
@@ -70,11 +116,8 @@ export function project<T extends object>(item: T, query: FieldsQuery): Partial<
   return Object.fromEntries(Object.entries(item).filter(([key]) => wanted.has(key) === keep)) as Partial<T>;
 }
 
-/** The query schema of a route reading one resource: only `fields` / `include_fields`. */
-export const FIELDS_ONLY = { type: 'object', additionalProperties: false, properties: FIELDS_QUERY } as const;
-
 /** The `{id}` path parameter of most resources (Auth0 ids are short; API identifiers are URLs). */
-export const idParams = (maxLength = 64) =>
+export const idParams = <const N extends number = 64>(maxLength: N = 64 as N) =>
   ({
     type: 'object',
     additionalProperties: false,

@@ -1,10 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { ANY, object, STRING } from '../responses.ts';
 import { ID_PARAMS } from './actions-schema.ts';
-import { actionNotFound, orNotFound, versionWire } from './actions-wire.ts';
+import { ACTION_VERSION, actionNotFound, orNotFound, versionWire } from './actions-wire.ts';
 
-type Params = { Params: { id: string } };
+/** Auth0's test answer: the run's report (core's ActionTestPayload). */
+const TEST_REPORT = object({
+  payload: object({
+    outcome: STRING,
+    commands: ANY,
+    logs: STRING,
+    stats: ANY,
+    error: object({ id: STRING, msg: STRING }),
+  }),
+});
 
 /**
  * The deploy gate: syntax (with the line and column in the tenant's code), the exported
@@ -22,14 +31,14 @@ export async function checkCode(deps: ManagementDeps, code: string): Promise<voi
 }
 
 /** `POST /actions/actions/{id}/deploy` and `/test`: the draft becomes a version, or runs once as a trial. */
-export function actionDeployRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function actionDeployRoutes(api: ManagementApi, deps: ManagementDeps): void {
   const { storage } = deps;
 
-  api.post<Params>(
+  api.post(
     '/actions/actions/:id/deploy',
     {
       config: { scopes: ['create:actions'], audit: 'Deploy an action' },
-      schema: { params: ID_PARAMS },
+      schema: { params: ID_PARAMS, response: { 202: ACTION_VERSION } },
     },
     async (request, reply) => {
       const draft = await storage.actions.get(request.tenant.id, request.params.id);
@@ -44,7 +53,7 @@ export function actionDeployRoutes(api: FastifyInstance, deps: ManagementDeps): 
     },
   );
 
-  api.post<Params & { Body: { payload: Record<string, unknown> } }>(
+  api.post(
     '/actions/actions/:id/test',
     {
       config: { scopes: ['create:actions'], audit: 'Test an action' },
@@ -56,6 +65,7 @@ export function actionDeployRoutes(api: FastifyInstance, deps: ManagementDeps): 
           required: ['payload'],
           properties: { payload: { type: 'object' } },
         },
+        response: { 200: TEST_REPORT },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { ManagementDeps } from '../plugin.ts';
-import { actionNotFound, orNotFound, versionNotFound, versionWire } from './actions-wire.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
+import { listQuery, pageOf } from '../query.ts';
+import { INTEGER, wrappedList } from '../responses.ts';
+import { ACTION_VERSION, actionNotFound, orNotFound, versionNotFound, versionWire } from './actions-wire.ts';
 
 const ID = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const VERSION_PARAMS = {
@@ -10,11 +11,9 @@ const VERSION_PARAMS = {
   properties: { actionId: ID, id: ID },
 } as const;
 
-type Params = { Params: { actionId: string; id: string } };
-
 /** Auth0's `/actions/actions/{actionId}/versions`: the immutable deployed snapshots, and roll back. */
-export function actionVersionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Params: { actionId: string }; Querystring: { page?: number; per_page?: number } }>(
+export function actionVersionRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/actions/actions/:actionId/versions',
     {
       config: { scopes: ['read:actions'] },
@@ -25,19 +24,14 @@ export function actionVersionRoutes(api: FastifyInstance, { storage }: Managemen
           required: ['actionId'],
           properties: { actionId: ID },
         },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            page: { type: 'integer', minimum: 0, maximum: 100_000 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100 },
-          },
+        querystring: listQuery({}, { totals: false }),
+        response: {
+          200: wrappedList('versions', ACTION_VERSION, { total: INTEGER, page: INTEGER, per_page: INTEGER }),
         },
       },
     },
     async (request) => {
-      const page = request.query.page ?? 0;
-      const perPage = request.query.per_page ?? 20;
+      const { page, perPage } = pageOf(request.query, 20);
       const listed = storage.actions.versions(request.tenant.id, request.params.actionId, {
         skip: page * perPage,
         take: perPage,
@@ -47,9 +41,12 @@ export function actionVersionRoutes(api: FastifyInstance, { storage }: Managemen
     },
   );
 
-  api.get<Params>(
+  api.get(
     '/actions/actions/:actionId/versions/:id',
-    { config: { scopes: ['read:actions'] }, schema: { params: VERSION_PARAMS } },
+    {
+      config: { scopes: ['read:actions'] },
+      schema: { params: VERSION_PARAMS, response: { 200: ACTION_VERSION } },
+    },
     async (request) => {
       const { actionId, id } = request.params;
       const action = await storage.actions.get(request.tenant.id, actionId);
@@ -63,7 +60,7 @@ export function actionVersionRoutes(api: FastifyInstance, { storage }: Managemen
   // Auth0: "Performs the equivalent of a roll-back of an Action to an earlier, specified version.
   // Creates a new, deployed Action version that is identical to the specified version." The code was
   // checked when that version was deployed, and versions never change, so it is not checked again.
-  api.post<Params & { Body: { update_draft?: boolean } | undefined }>(
+  api.post(
     '/actions/actions/:actionId/versions/:id/deploy',
     {
       config: { scopes: ['create:actions'], audit: 'Roll back to a previous action version' },
@@ -74,6 +71,7 @@ export function actionVersionRoutes(api: FastifyInstance, { storage }: Managemen
           additionalProperties: false,
           properties: { update_draft: { type: 'boolean' } },
         },
+        response: { 202: ACTION_VERSION },
       },
     },
     async (request, reply) => {

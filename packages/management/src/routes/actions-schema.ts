@@ -1,4 +1,5 @@
-import type { ActionDependency, ActionSecretChange, ActionTriggerRef } from '@tessera/storage';
+import type { ActionTriggerRef } from '@tessera/storage';
+import type { FromSchema } from 'json-schema-to-ts';
 import { invalidBody } from '../errors.ts';
 import { POST_LOGIN } from './actions-wire.ts';
 import { READ_ONLY_ID, TIMESTAMP, TIMESTAMPS } from './read-only.ts';
@@ -82,17 +83,9 @@ export const UPDATE_ACTION = {
   properties: { ...FIELDS, ...READ_ONLY, secrets: SECRETS },
 } as const;
 
-export interface ActionBody {
-  name?: string;
-  supported_triggers?: Array<{ id: string; version?: string }>;
-  code?: string;
-  dependencies?: ActionDependency[];
-  runtime?: string;
-  secrets?: Array<ActionSecretChange & { updated_at?: string }>;
-  modules?: unknown[];
-  deploy?: boolean;
-  id?: string;
-}
+const ACTION_FIELDS = { type: 'object', properties: { ...FIELDS, secrets: SECRETS } } as const;
+/** What a create or update body says of the action itself. */
+export type ActionBody = FromSchema<typeof ACTION_FIELDS>;
 
 export { ID_PARAMS } from '../query.ts';
 

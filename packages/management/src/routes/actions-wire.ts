@@ -7,6 +7,7 @@ import type {
   SecretInfo,
 } from '@tessera/storage';
 import { inexistent } from '../errors.ts';
+import { ANY, arrayOf, BOOLEAN, INTEGER, object, STRING, STRINGS } from '../responses.ts';
 
 /** The one trigger Tessera runs, as Auth0's `/actions/triggers` describes a trigger. */
 export const POST_LOGIN = {
@@ -19,6 +20,95 @@ export const POST_LOGIN = {
   compatible_triggers: [],
   binding_policy: 'trigger-bound',
 } as const;
+
+const SECRET_INFO = arrayOf(object({ name: STRING, updated_at: STRING }));
+const TRIGGER_REFS = arrayOf(object({ id: STRING, version: STRING }));
+const DEPENDENCIES = arrayOf(object({ name: STRING, version: STRING, registry_url: STRING }));
+const ACTION_BASE = {
+  id: STRING,
+  name: STRING,
+  supported_triggers: TRIGGER_REFS,
+  all_changes_deployed: BOOLEAN,
+  created_at: STRING,
+  updated_at: STRING,
+} as const;
+const VERSION_FIELDS = {
+  id: STRING,
+  action_id: STRING,
+  code: STRING,
+  dependencies: DEPENDENCIES,
+  deployed: BOOLEAN,
+  number: INTEGER,
+  runtime: STRING,
+  secrets: SECRET_INFO,
+  status: STRING,
+  supported_triggers: TRIGGER_REFS,
+  built_at: STRING,
+  created_at: STRING,
+  updated_at: STRING,
+} as const;
+
+/** Auth0's ActionVersion (versionWire): secrets by name only. */
+export const ACTION_VERSION = object({ ...VERSION_FIELDS, action: object(ACTION_BASE) });
+
+/** Auth0's Action (actionWire): the draft, its secrets' names, the deployed version. */
+export const ACTION = object({
+  ...ACTION_BASE,
+  code: STRING,
+  dependencies: DEPENDENCIES,
+  runtime: STRING,
+  secrets: SECRET_INFO,
+  status: STRING,
+  deployed_version: object(VERSION_FIELDS),
+});
+
+/** Auth0's trigger (POST_LOGIN). */
+export const TRIGGER = object({
+  id: STRING,
+  version: STRING,
+  status: STRING,
+  runtimes: STRINGS,
+  default_runtime: STRING,
+  compatible_triggers: arrayOf(ANY),
+  binding_policy: STRING,
+});
+
+/** Auth0's binding of an action to a trigger (bindingWire). */
+export const BINDING = object({
+  id: STRING,
+  trigger_id: STRING,
+  display_name: STRING,
+  action: ACTION,
+  created_at: STRING,
+  updated_at: STRING,
+});
+
+/** Auth0's execution (executionWire): one result per action, with the run's own failure last. */
+export const EXECUTION = object({
+  id: STRING,
+  trigger_id: STRING,
+  status: STRING,
+  outcome: STRING,
+  results: arrayOf(
+    object({
+      action_name: STRING,
+      error: ANY,
+      started_at: STRING,
+      ended_at: STRING,
+      duration_ms: ANY,
+      action_id: STRING,
+      version_id: STRING,
+      handler: STRING,
+      commands: ANY,
+      logs: ANY,
+    }),
+  ),
+  created_at: STRING,
+  updated_at: STRING,
+  client_id: ANY,
+  user_id: ANY,
+  duration_ms: ANY,
+});
 
 export const actionNotFound = () => inexistent('action', 'The action does not exist.');
 export const versionNotFound = () => inexistent('action_version', 'The action version does not exist.');

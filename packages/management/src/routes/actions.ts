@@ -1,27 +1,14 @@
 import type { ActionChanges, ActionSecretChange } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
-import type { ManagementDeps } from '../plugin.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
+import { listQuery, pageOf } from '../query.ts';
+import { INTEGER, NO_CONTENT, wrappedList } from '../responses.ts';
 import { checkCode } from './action-deploy.ts';
-import {
-  type ActionBody,
-  CREATE_ACTION,
-  checkActionBody,
-  ID_PARAMS,
-  UPDATE_ACTION,
-} from './actions-schema.ts';
-import { actionNotFound, actionWire, orNotFound } from './actions-wire.ts';
+import { CREATE_ACTION, checkActionBody, ID_PARAMS, UPDATE_ACTION } from './actions-schema.ts';
+import { ACTION, actionNotFound, actionWire, orNotFound } from './actions-wire.ts';
 import { pick, sameAsStored } from './read-only.ts';
 
-interface ListQuery {
-  triggerId?: string;
-  actionName?: string;
-  deployed?: boolean;
-  installed?: boolean;
-  page?: number;
-  per_page?: number;
-}
-
-type Params = { Params: { id: string } };
+/** Auth0's actions lists: always wrapped, with the total and the page. */
+const ACTION_LIST = wrappedList('actions', ACTION, { total: INTEGER, page: INTEGER, per_page: INTEGER });
 
 /** A secret of the body as the repository takes it (its `updated_at`, if sent back, is ignored). */
 const secretChange = ({ name, value }: ActionSecretChange): ActionSecretChange =>
@@ -31,12 +18,15 @@ const secretChange = ({ name, value }: ActionSecretChange): ActionSecretChange =
  * Auth0's `/actions/actions`: drafts. Editing a draft never changes what logins run; only a deploy
  * (routes/action-deploy.ts) or a roll back (routes/action-versions.ts) does.
  */
-export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function actionRoutes(api: ManagementApi, deps: ManagementDeps): void {
   const { storage } = deps;
 
-  api.post<{ Body: ActionBody & { name: string } }>(
+  api.post(
     '/actions/actions',
-    { config: { scopes: ['create:actions'], audit: 'Create an action' }, schema: { body: CREATE_ACTION } },
+    {
+      config: { scopes: ['create:actions'], audit: 'Create an action' },
+      schema: { body: CREATE_ACTION, response: { 201: ACTION } },
+    },
     async (request, reply) => {
       const { body } = request;
       const { supportedTriggers } = checkActionBody(body, deps.actions.allowedModules);
@@ -59,30 +49,27 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
-  api.get<{ Querystring: ListQuery }>(
+  api.get(
     '/actions/actions',
     {
       config: { scopes: ['read:actions'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
+        querystring: listQuery(
+          {
             triggerId: { type: 'string', maxLength: 64 },
             actionName: { type: 'string', maxLength: 256 },
             deployed: { type: 'boolean' },
             installed: { type: 'boolean' },
-            page: { type: 'integer', minimum: 0, maximum: 100_000 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100 },
           },
-        },
+          { totals: false },
+        ),
+        response: { 200: ACTION_LIST },
       },
     },
     async (request) => {
       const { triggerId, actionName, deployed, installed } = request.query;
-      const page = request.query.page ?? 0;
       // Auth0: 20 by default; the list is always wrapped with its total.
-      const perPage = request.query.per_page ?? 20;
+      const { page, perPage } = pageOf(request.query, 20);
       // Every action in Tessera is a custom one: none comes installed from a marketplace integration.
       const { actions, total } =
         installed === true
@@ -98,9 +85,9 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
-  api.get<Params>(
+  api.get(
     '/actions/actions/:id',
-    { config: { scopes: ['read:actions'] }, schema: { params: ID_PARAMS } },
+    { config: { scopes: ['read:actions'] }, schema: { params: ID_PARAMS, response: { 200: ACTION } } },
     async (request) => {
       const action = await storage.actions.get(request.tenant.id, request.params.id);
       if (!action) throw actionNotFound();
@@ -108,11 +95,11 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
-  api.patch<Params & { Body: ActionBody }>(
+  api.patch(
     '/actions/actions/:id',
     {
       config: { scopes: ['update:actions'], audit: 'Update an action' },
-      schema: { params: ID_PARAMS, body: UPDATE_ACTION },
+      schema: { params: ID_PARAMS, body: UPDATE_ACTION, response: { 200: ACTION } },
     },
     async (request) => {
       const { body } = request;
@@ -131,7 +118,7 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
-  api.delete<Params & { Querystring: { force?: boolean } }>(
+  api.delete(
     '/actions/actions/:id',
     {
       config: { scopes: ['delete:actions'], audit: 'Delete an action' },
@@ -142,6 +129,7 @@ export function actionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
           additionalProperties: false,
           properties: { force: { type: 'boolean' } },
         },
+        response: NO_CONTENT,
       },
     },
     async (request, reply) => {

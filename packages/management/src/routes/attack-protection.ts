@@ -1,12 +1,15 @@
+import { isJsonObject } from '@tessera/core';
 import {
+  ATTACK_PROTECTION_DEFAULTS,
   type AttackProtectionResource,
   attackProtectionChanges,
   attackProtectionOf,
   parseAllowlistEntry,
 } from '@tessera/storage';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { ANY, EMPTY_OBJECT, object } from '../responses.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
 
 const READ = { scopes: ['read:attack_protection'] };
@@ -86,15 +89,17 @@ const REFUSALS: Record<AttackProtectionResource, (body: Record<string, unknown>)
  * detection keeps its configuration but cannot be enabled; bot detection and CAPTCHA answer as for an
  * Auth0 plan without them. PATCH merges: fields not named keep their value.
  */
-export function attackProtectionRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function attackProtectionRoutes(api: ManagementApi, deps: ManagementDeps): void {
   for (const resource of Object.keys(BODIES) as AttackProtectionResource[]) {
     const path = `/attack-protection/${resource}`;
-    api.get(path, { config: READ }, async (request) =>
+    const response = { 200: shapeOf(ATTACK_PROTECTION_DEFAULTS[resource]) };
+    api.get(path, { config: READ, schema: { response } }, async (request) =>
       attackProtectionOf(await settingsOf(deps, request), resource),
     );
+    // The body is typed here: BODIES are built per resource by helpers json-schema-to-ts cannot read.
     api.patch<{ Body: Record<string, unknown> }>(
       path,
-      { config: UPDATE(`Update ${resource} settings`), schema: { body: BODIES[resource] } },
+      { config: UPDATE(`Update ${resource} settings`), schema: { body: BODIES[resource], response } },
       async (request) => {
         REFUSALS[resource](request.body);
         const tenant = await deps.storage.tenants.updateSettings(request.tenant.id, {
@@ -115,13 +120,26 @@ export function attackProtectionRoutes(api: FastifyInstance, deps: ManagementDep
     const refuse = async () => {
       throw featureNotEnabled(`${name} is not available in Tessera`);
     };
-    api.get(`/attack-protection/${resource}`, { config: READ }, refuse);
+    const nothing = { 200: EMPTY_OBJECT };
+    api.get(`/attack-protection/${resource}`, { config: READ, schema: { response: nothing } }, refuse);
     api.patch(
       `/attack-protection/${resource}`,
-      { config: UPDATE(`Update ${resource} settings`), schema: { body: ANY_BODY } },
+      {
+        config: UPDATE(`Update ${resource} settings`),
+        schema: { body: ANY_BODY, response: nothing },
+      },
       refuse,
     );
   }
+}
+
+/**
+ * The answer's schema, from the settings' defaults (attackProtectionOf answers exactly their members):
+ * the objects closed to those members, the values as stored (BODIES checked them on the way in).
+ */
+function shapeOf(value: unknown): object {
+  if (!isJsonObject(value)) return ANY;
+  return object(Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shapeOf(inner)])));
 }
 
 /** Fresh from the database: the tenant on the request may be up to 5 s old (the Host → tenant cache). */

@@ -1,8 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
 import { idParams } from '../query.ts';
+import { EMPTY_OBJECT, NO_CONTENT } from '../responses.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
+
+/** The branding settings are the empty object; templates and themes never answer with content. */
+const NOTHING = { response: { 200: EMPTY_OBJECT } } as const;
 
 const READ = { scopes: ['read:branding'] };
 const UPDATE = (audit: string) => ({ scopes: ['update:branding'], audit });
@@ -19,11 +22,11 @@ const notAvailable = (what: string) => async () => {
  * may only say so; there is no Universal Login template (404, as Auth0 answers without one) and no
  * theme (404). Auth0's deploy CLI then exports `branding: {}` and no themes, and imports them back.
  */
-export function brandingRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
-  api.get('/branding', { config: READ }, async () => ({}));
-  api.patch<{ Body: unknown }>(
+export function brandingRoutes(api: ManagementApi, _deps: ManagementDeps): void {
+  api.get('/branding', { config: READ, schema: NOTHING }, async () => ({}));
+  api.patch(
     '/branding',
-    { config: UPDATE('Update branding settings'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Update branding settings'), schema: { ...NOTHING, body: ANY_BODY } },
     async (request) => {
       const body = request.body;
       if (body !== undefined && body !== null && (typeof body !== 'object' || Object.keys(body).length > 0))
@@ -33,7 +36,7 @@ export function brandingRoutes(api: FastifyInstance, _deps: ManagementDeps): voi
   );
 
   const template = '/branding/templates/universal-login';
-  api.get(template, { config: READ }, async () => {
+  api.get(template, { config: READ, schema: NOTHING }, async () => {
     throw inexistent(
       'template',
       'There is no Universal Login template: the login pages are rendered by Tessera.',
@@ -41,28 +44,36 @@ export function brandingRoutes(api: FastifyInstance, _deps: ManagementDeps): voi
   });
   api.put(
     template,
-    { config: UPDATE('Set the Universal Login template'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Set the Universal Login template'), schema: { ...NOTHING, body: ANY_BODY } },
     notAvailable('A Universal Login template is'),
   );
-  api.delete(template, { config: DELETE('Delete the Universal Login template') }, async () => {
-    throw inexistent('template', 'There is no Universal Login template.');
-  });
+  api.delete(
+    template,
+    { config: DELETE('Delete the Universal Login template'), schema: { response: NO_CONTENT } },
+    async () => {
+      throw inexistent('template', 'There is no Universal Login template.');
+    },
+  );
 
   const noTheme = async () => {
     throw inexistent('theme', 'There is no theme: the login pages have a fixed look.');
   };
-  api.get('/branding/themes/default', { config: READ }, noTheme);
+  api.get('/branding/themes/default', { config: READ, schema: NOTHING }, noTheme);
   api.post(
     '/branding/themes',
-    { config: UPDATE('Create a theme'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Create a theme'), schema: { ...NOTHING, body: ANY_BODY } },
     notAvailable('Themes are'),
   );
   const theme = '/branding/themes/:id';
-  api.get(theme, { config: READ, schema: { params: idParams() } }, noTheme);
+  api.get(theme, { config: READ, schema: { ...NOTHING, params: idParams() } }, noTheme);
   api.patch(
     theme,
-    { config: UPDATE('Update a theme'), schema: { params: idParams(), body: ANY_BODY } },
+    { config: UPDATE('Update a theme'), schema: { ...NOTHING, params: idParams(), body: ANY_BODY } },
     noTheme,
   );
-  api.delete(theme, { config: DELETE('Delete a theme'), schema: { params: idParams() } }, noTheme);
+  api.delete(
+    theme,
+    { config: DELETE('Delete a theme'), schema: { params: idParams(), response: NO_CONTENT } },
+    noTheme,
+  );
 }

@@ -7,7 +7,7 @@ import { featureNotEnabled } from './unavailable.ts';
  * it (`GET /clients?is_global=true`) on every export to find the custom login page, failing the whole
  * run without it. Tessera has no legacy global client and no custom login page, so it answers one
  * read-only entry with nothing to export: no `custom_login_page`, listed only by `is_global=true` and
- * readable by its id; writes answer 403 (README "Where the Management API differs from Auth0").
+ * readable by its id; writes answer 403 (docs/management-api.md#where-the-management-api-differs-from-auth0).
  */
 export function globalClient(tenant: Pick<Tenant, 'id' | 'name'>): Record<string, unknown> {
   return {

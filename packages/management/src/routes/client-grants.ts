@@ -1,9 +1,9 @@
 import { ConflictError, InvalidRequestError, NotFoundError, TesseraError } from '@tessera/core';
 import type { ClientGrant } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { conflict, inexistent, invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { ID_PARAMS, listQuery, listResponse, pageOf } from '../query.ts';
+import { NO_CONTENT, object, offsetOrCheckpointList, STRING, STRINGS } from '../responses.ts';
 import { pick, READ_ONLY_ID, sameAsStored } from './read-only.ts';
 
 const SCOPE = {
@@ -13,14 +13,8 @@ const SCOPE = {
   items: { type: 'string', minLength: 1, maxLength: 280 },
 } as const;
 
-interface ListQuery extends PageQuery {
-  from?: string;
-  take?: number;
-  audience?: string;
-  client_id?: string;
-  allow_any_organization?: boolean;
-  subject_type?: string;
-}
+/** Auth0's client grant. */
+const GRANT = object({ id: STRING, client_id: STRING, audience: STRING, scope: STRINGS });
 
 const noSuchGrant = () => inexistent('client_grant', 'The client grant does not exist');
 
@@ -30,25 +24,21 @@ const noSuchGrant = () => inexistent('client_grant', 'The client grant does not 
  * (packages/oidc/src/tenant-lookups.ts), an empty list included, so every change drops the tenant's
  * provider: a grant made now works for the very next token request.
  */
-export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTenant }: ManagementDeps): void {
-  api.get<{ Querystring: ListQuery }>(
+export function clientGrantRoutes(api: ManagementApi, { storage, invalidateTenant }: ManagementDeps): void {
+  api.get(
     '/client-grants',
     {
       config: { scopes: ['read:client_grants'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            from: { type: 'string', maxLength: 64 },
-            take: { type: 'integer', minimum: 1, maximum: 100 },
-            audience: { type: 'string', maxLength: 600 },
-            client_id: { type: 'string', maxLength: 64 },
-            allow_any_organization: { type: 'boolean' },
-            subject_type: { type: 'string', enum: ['client', 'user'] },
-          },
-        },
+        querystring: listQuery({
+          from: { type: 'string', maxLength: 64 },
+          take: { type: 'integer', minimum: 1, maximum: 100 },
+          audience: { type: 'string', maxLength: 600 },
+          client_id: { type: 'string', maxLength: 64 },
+          allow_any_organization: { type: 'boolean' },
+          subject_type: { type: 'string', enum: ['client', 'user'] },
+        }),
+        response: { 200: offsetOrCheckpointList('client_grants', GRANT) },
       },
     },
     async (request) => {
@@ -80,7 +70,7 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
     },
   );
 
-  api.post<{ Body: { client_id: string; audience: string; scope?: string[] } }>(
+  api.post(
     '/client-grants',
     {
       config: { scopes: ['create:client_grants'], audit: 'Create client grant' },
@@ -95,6 +85,7 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
             scope: SCOPE,
           },
         },
+        response: { 201: GRANT },
       },
     },
     async (request, reply) => {
@@ -118,9 +109,12 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
     },
   );
 
-  api.get<{ Params: { id: string } }>(
+  api.get(
     '/client-grants/:id',
-    { config: { scopes: ['read:client_grants'] }, schema: { params: ID_PARAMS } },
+    {
+      config: { scopes: ['read:client_grants'] },
+      schema: { params: ID_PARAMS, response: { 200: GRANT } },
+    },
     async (request) => {
       const grant = await storage.clientGrants.findById(request.tenant.id, request.params.id);
       if (!grant) throw noSuchGrant();
@@ -128,7 +122,7 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
     },
   );
 
-  api.patch<{ Params: { id: string }; Body: { scope?: string[] } }>(
+  api.patch(
     '/client-grants/:id',
     {
       config: { scopes: ['update:client_grants'], audit: 'Update client grant' },
@@ -140,6 +134,7 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
           additionalProperties: false,
           properties: { scope: SCOPE, id: READ_ONLY_ID, client_id: READ_ONLY_ID, audience: READ_ONLY_ID },
         },
+        response: { 200: GRANT },
       },
     },
     async (request) => {
@@ -159,11 +154,11 @@ export function clientGrantRoutes(api: FastifyInstance, { storage, invalidateTen
     },
   );
 
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/client-grants/:id',
     {
       config: { scopes: ['delete:client_grants'], audit: 'Delete client grant' },
-      schema: { params: ID_PARAMS },
+      schema: { params: ID_PARAMS, response: NO_CONTENT },
     },
     async (request, reply) => {
       await grantMustExist(storage.clientGrants.delete(request.tenant.id, request.params.id));

@@ -1,4 +1,6 @@
 import type { Client, UpdateClientInput } from '@tessera/storage';
+import type { FromSchema } from 'json-schema-to-ts';
+import { BOOLEAN, FREE_OBJECT, INTEGER, object, STRING, STRINGS } from '../responses.ts';
 import { effectiveGrantTypes } from './client-checks.ts';
 import { SAMLP_SCHEMA } from './samlp-schema.ts';
 import { TOKEN_ALGS } from './signing-alg.ts';
@@ -76,25 +78,50 @@ export const CLIENT_PROPERTIES = {
   addons: { type: 'object', additionalProperties: false, properties: { samlp: SAMLP_SCHEMA } },
 } as const;
 
-export interface ClientBody {
-  name?: string;
-  description?: string;
-  app_type?: Client['appType'];
-  is_first_party?: boolean;
-  oidc_conformant?: boolean;
-  callbacks?: string[];
-  allowed_logout_urls?: string[];
-  web_origins?: string[];
-  allowed_origins?: string[];
-  grant_types?: string[];
-  token_endpoint_auth_method?: string;
-  logo_uri?: string;
-  initiate_login_uri?: string;
-  jwt_configuration?: Record<string, unknown>;
-  refresh_token?: Record<string, unknown>;
-  client_metadata?: Record<string, string>;
-  addons?: Record<string, unknown>;
-}
+const CLIENT_BODY = { type: 'object', properties: CLIENT_PROPERTIES } as const;
+/** The client properties of a POST or PATCH body. */
+export type ClientBody = FromSchema<typeof CLIENT_BODY>;
+
+/**
+ * Auth0's client as toWire answers it (and the global client, client-global.ts). The secret only in
+ * the answers that make one (CLIENT_WITH_SECRET); the settings objects closed to what Tessera applies.
+ */
+export const CLIENT = object({
+  tenant: STRING,
+  global: BOOLEAN,
+  client_id: STRING,
+  name: STRING,
+  description: STRING,
+  app_type: STRING,
+  is_first_party: BOOLEAN,
+  oidc_conformant: BOOLEAN,
+  callbacks: STRINGS,
+  allowed_logout_urls: STRINGS,
+  web_origins: STRINGS,
+  allowed_origins: STRINGS,
+  grant_types: STRINGS,
+  token_endpoint_auth_method: STRING,
+  jwt_configuration: object({ alg: STRING, lifetime_in_seconds: INTEGER, secret_encoded: BOOLEAN }),
+  refresh_token: object({
+    rotation_type: STRING,
+    expiration_type: STRING,
+    leeway: INTEGER,
+    token_lifetime: INTEGER,
+    infinite_token_lifetime: BOOLEAN,
+    idle_token_lifetime: INTEGER,
+    infinite_idle_token_lifetime: BOOLEAN,
+  }),
+  client_metadata: FREE_OBJECT,
+  addons: FREE_OBJECT,
+  logo_uri: STRING,
+  initiate_login_uri: STRING,
+  custom_login_page_on: BOOLEAN,
+  created_at: STRING,
+  updated_at: STRING,
+});
+
+const { client_id, ...AFTER_ID } = CLIENT.properties;
+export const CLIENT_WITH_SECRET = object({ client_id, client_secret: STRING, ...AFTER_ID });
 
 /**
  * The refresh-token settings the provider applies where a client stores none: Auth0's lifetimes

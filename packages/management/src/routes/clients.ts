@@ -1,24 +1,16 @@
 import { NotFoundError } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import {
-  FIELDS_ONLY,
-  FIELDS_QUERY,
-  type FieldsQuery,
-  ID_PARAMS,
-  listResponse,
-  PAGE_QUERY,
-  type PageQuery,
-  pageOf,
-  project,
-} from '../query.ts';
+import { FIELDS_ONLY, ID_PARAMS, listQuery, listResponse, pageOf, project } from '../query.ts';
+import { NO_CONTENT, offsetList } from '../responses.ts';
 import { checkClient } from './client-checks.ts';
 import { globalClient, globalClientId, globalClientIsReadOnly } from './client-global.ts';
 import {
   APP_TYPES,
+  CLIENT,
   CLIENT_PROPERTIES,
+  CLIENT_WITH_SECRET,
   type ClientBody,
   refreshTokenDefaults,
   toInput,
@@ -50,12 +42,6 @@ const PATCH_BODY = {
   },
 } as const;
 
-interface ListQuery extends PageQuery, FieldsQuery {
-  app_type?: string;
-  is_first_party?: boolean;
-  is_global?: boolean;
-}
-
 const noSuchClient = () => inexistent('client', 'The client does not exist');
 
 /**
@@ -68,23 +54,21 @@ const noSuchClient = () => inexistent('client', 'The client does not exist');
  * when their cache entry expires. Secrets are checked against the database on every request, so a
  * rotation stops the old secret at once everywhere.
  */
-export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }: ManagementDeps): void {
-  api.get<{ Querystring: ListQuery }>(
+export function clientRoutes(api: ManagementApi, { storage, invalidateTenant }: ManagementDeps): void {
+  api.get(
     '/clients',
     {
       config: { scopes: ['read:clients', 'read:client_keys'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            ...FIELDS_QUERY,
+        querystring: listQuery(
+          {
             app_type: { type: 'string', maxLength: 256 },
             is_first_party: { type: 'boolean' },
             is_global: { type: 'boolean' },
           },
-        },
+          { fields: true },
+        ),
+        response: { 200: offsetList('clients', CLIENT) },
       },
     },
     async (request) => {
@@ -107,9 +91,12 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     },
   );
 
-  api.post<{ Body: ClientBody & { name: string } }>(
+  api.post(
     '/clients',
-    { config: { scopes: ['create:clients'], audit: 'Create a client' }, schema: { body: CREATE_BODY } },
+    {
+      config: { scopes: ['create:clients'], audit: 'Create a client' },
+      schema: { body: CREATE_BODY, response: { 201: CLIENT_WITH_SECRET } },
+    },
     async (request, reply) => {
       const input = toInput(request.body);
       const appType = request.body.app_type;
@@ -126,19 +113,16 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
         ...input,
         name: request.body.name,
       });
-      const { client_id, ...rest } = toWire(client, request.tenant.name);
-      return reply.code(201).send({ client_id, client_secret: clientSecret, ...rest });
+      const wire = toWire(client, request.tenant.name);
+      return reply.code(201).send({ client_id: client.clientId, client_secret: clientSecret, ...wire });
     },
   );
 
-  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+  api.get(
     '/clients/:id',
     {
       config: { scopes: ['read:clients', 'read:client_keys'] },
-      schema: {
-        params: ID_PARAMS,
-        querystring: FIELDS_ONLY,
-      },
+      schema: { params: ID_PARAMS, querystring: FIELDS_ONLY, response: { 200: CLIENT } },
     },
     async (request) => {
       if (request.params.id === globalClientId(request.tenant)) {
@@ -150,11 +134,11 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     },
   );
 
-  api.patch<{ Params: { id: string }; Body: ClientBody }>(
+  api.patch(
     '/clients/:id',
     {
       config: { scopes: ['update:clients'], audit: 'Update a client' },
-      schema: { params: ID_PARAMS, body: PATCH_BODY },
+      schema: { params: ID_PARAMS, body: PATCH_BODY, response: { 200: CLIENT } },
     },
     async (request) => {
       const tenantId = request.tenant.id;
@@ -171,9 +155,12 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     },
   );
 
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/clients/:id',
-    { config: { scopes: ['delete:clients'], audit: 'Delete a client' }, schema: { params: ID_PARAMS } },
+    {
+      config: { scopes: ['delete:clients'], audit: 'Delete a client' },
+      schema: { params: ID_PARAMS, response: NO_CONTENT },
+    },
     async (request, reply) => {
       if (request.params.id === globalClientId(request.tenant)) throw globalClientIsReadOnly();
       await notFoundAsInexistent(storage.clients.delete(request.tenant.id, request.params.id));
@@ -182,20 +169,20 @@ export function clientRoutes(api: FastifyInstance, { storage, invalidateTenant }
     },
   );
 
-  api.post<{ Params: { id: string } }>(
+  api.post(
     '/clients/:id/rotate-secret',
     {
       // Only update:client_keys (Auth0): the new secret is the client's identity, and a caller allowed to
       // edit callbacks must not be able to become another client (the first-run one has every scope).
       config: { scopes: ['update:client_keys'], audit: 'Rotate a client secret' },
-      schema: { params: ID_PARAMS },
+      schema: { params: ID_PARAMS, response: { 200: CLIENT_WITH_SECRET } },
     },
     async (request) => {
       const { client, clientSecret } = await notFoundAsInexistent(
         storage.clients.rotateSecret(request.tenant.id, request.params.id),
       );
-      const { client_id, ...rest } = toWire(client, request.tenant.name);
-      return { client_id, client_secret: clientSecret, ...rest };
+      const wire = toWire(client, request.tenant.name);
+      return { client_id: client.clientId, client_secret: clientSecret, ...wire };
     },
   );
 }

@@ -1,28 +1,30 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Connection, DATABASE_STRATEGY, PASSWORD_MIN_LENGTH } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidBody, invalidQuery } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
 import {
   DEFAULT_PER_PAGE,
   FIELDS_ONLY,
-  FIELDS_QUERY,
-  type FieldsQuery,
   ID_PARAMS,
+  listQuery,
   listResponse,
-  PAGE_QUERY,
-  type PageQuery,
   project,
   slicePage,
 } from '../query.ts';
+import { BOOLEAN, FREE_OBJECT, object, offsetOrCheckpointList, STRING, STRINGS } from '../responses.ts';
 import { READ_ONLY_ID } from './read-only.ts';
 
-interface ConnectionQuery extends PageQuery, FieldsQuery {
-  from?: string;
-  take?: number;
-  strategy?: string | string[];
-  name?: string;
-}
+/** Auth0's connection (toWire); `options` without the upstream credentials (publicOptions). */
+const CONNECTION = object({
+  id: STRING,
+  name: STRING,
+  display_name: STRING,
+  strategy: STRING,
+  options: FREE_OBJECT,
+  enabled_clients: STRINGS,
+  realms: STRINGS,
+  is_domain_connection: BOOLEAN,
+});
 
 const STRATEGY = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
@@ -30,24 +32,22 @@ const STRATEGY = { type: 'string', minLength: 1, maxLength: 64 } as const;
  * Auth0's `/connections` (read only; PATCH accepts what GET shows, see connectionPatchRoute). Every tenant has its database connection
  * (`Username-Password-Authentication`) from the start, as in Auth0, even before its first user.
  */
-export function connectionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Querystring: ConnectionQuery }>(
+export function connectionRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/connections',
     {
       config: { scopes: ['read:connections'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            ...FIELDS_QUERY,
+        querystring: listQuery(
+          {
             from: { type: 'string', minLength: 1, maxLength: 64 },
             take: { type: 'integer', minimum: 1, maximum: 100 },
             strategy: { anyOf: [STRATEGY, { type: 'array', maxItems: 20, items: STRATEGY }] },
             name: { type: 'string', minLength: 1, maxLength: 128 },
           },
-        },
+          { fields: true },
+        ),
+        response: { 200: offsetOrCheckpointList('connections', CONNECTION) },
       },
     },
     async (request) => {
@@ -71,13 +71,18 @@ export function connectionRoutes(api: FastifyInstance, { storage }: ManagementDe
     },
   );
 
-  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+  api.get(
     '/connections/:id',
     {
       config: { scopes: ['read:connections'] },
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
         querystring: FIELDS_ONLY,
+        response: { 200: CONNECTION },
       },
     },
     async (request) => {
@@ -108,26 +113,26 @@ const PATCH_BODY = {
 } as const;
 
 /**
- * `PATCH /connections/{id}` of a connection Tessera manages itself (read-only, README): a body that
+ * `PATCH /connections/{id}` of a connection Tessera manages itself (read-only, docs/management-api.md#where-the-management-api-differs-from-auth0): a body that
  * states what GET shows changes nothing and answers the connection, as a round trip (Auth0's deploy
  * CLI sends every database connection back on each import) must; anything else is refused naming the
  * first property that differs, and nothing is written.
  */
-function connectionPatchRoute(api: FastifyInstance, storage: ManagementDeps['storage']): void {
-  api.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+function connectionPatchRoute(api: ManagementApi, storage: ManagementDeps['storage']): void {
+  api.patch(
     '/connections/:id',
     {
       config: { scopes: ['update:connections'], audit: 'Update a connection' },
-      schema: { params: ID_PARAMS, body: PATCH_BODY },
+      schema: { params: ID_PARAMS, body: PATCH_BODY, response: { 200: CONNECTION } },
     },
     async (request) => {
       await storage.users.ensureDatabaseConnection(request.tenant.id);
       const connection = await storage.connections.findById(request.tenant.id, request.params.id);
       if (!connection) throw noSuchConnection();
       const stored = toWire(connection);
-      const changed = Object.keys(request.body).find(
-        (key) => !isDeepStrictEqual(request.body[key], stored[key]),
-      );
+      const changed = Object.entries(request.body).find(
+        ([key, value]) => !isDeepStrictEqual(value, stored[key]),
+      )?.[0];
       if (changed)
         throw invalidBody(
           `Payload validation error: Tessera's connections are read-only; '${changed}' can only be sent as GET returns it.`,

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
+import { isJsonObject } from '@tessera/core';
 import type { Tenant, TenantDomain } from '@tessera/storage';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidQuery } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { FIELDS_QUERY, type FieldsQuery, idParams, project } from '../query.ts';
+import { FIELDS_QUERY, idParams, project } from '../query.ts';
+import { arrayOf, BOOLEAN, NO_CONTENT, object, STRING } from '../responses.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
 
-type Params = { Params: { id: string } };
-interface ListQuery extends FieldsQuery {
-  q?: string;
-  sort?: string;
-}
+/** Auth0's custom domain (toWire). */
+const DOMAIN = object({
+  custom_domain_id: STRING,
+  domain: STRING,
+  primary: BOOLEAN,
+  status: STRING,
+  type: STRING,
+});
 
 const noSuchDomain = () => inexistent('custom_domain', 'The custom domain does not exist');
 const operatorOnly = () =>
@@ -31,8 +36,8 @@ const operatorOnly = () =>
  * the domain, so a domain has the same id in every installation that serves it (exports and imports of
  * one domain agree).
  */
-export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): void {
-  api.get<{ Querystring: ListQuery }>(
+export function customDomainRoutes(api: ManagementApi, deps: ManagementDeps): void {
+  api.get(
     '/custom-domains',
     {
       config: { scopes: ['read:custom_domains'] },
@@ -46,6 +51,7 @@ export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): 
             sort: { type: 'string', maxLength: 64 },
           },
         },
+        response: { 200: arrayOf(DOMAIN) },
       },
     },
     async (request) => {
@@ -62,9 +68,12 @@ export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): 
     },
   );
 
-  api.get<Params>(
+  api.get(
     '/custom-domains/:id',
-    { config: { scopes: ['read:custom_domains'] }, schema: { params: idParams() } },
+    {
+      config: { scopes: ['read:custom_domains'] },
+      schema: { params: idParams(), response: { 200: DOMAIN } },
+    },
     async (request) => {
       const found = customDomainsOf(await tenantOf(deps, request)).find(
         (d) => idOf(d.domain) === request.params.id,
@@ -76,11 +85,11 @@ export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): 
 
   // What Auth0's deploy CLI sends for a domain it matched by id or name: its fields less the
   // read-only ones, which is nothing for a Tessera domain. An empty change is no change.
-  api.patch<Params & { Body: Record<string, unknown> }>(
+  api.patch(
     '/custom-domains/:id',
     {
       config: { scopes: ['update:custom_domains'], audit: 'Update a custom domain' },
-      schema: { params: idParams(), body: ANY_BODY },
+      schema: { params: idParams(), body: ANY_BODY, response: { 200: DOMAIN } },
     },
     async (request) => {
       const found = customDomainsOf(await tenantOf(deps, request)).find(
@@ -94,14 +103,15 @@ export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): 
     },
   );
 
-  api.post<{ Body: unknown }>(
+  api.post(
     '/custom-domains',
     {
       config: { scopes: ['create:custom_domains'], audit: 'Create a custom domain' },
-      schema: { body: ANY_BODY },
+      schema: { body: ANY_BODY, response: { 201: DOMAIN } },
     },
     async (request, reply) => {
-      const asked = (request.body as { domain?: unknown } | null)?.domain;
+      const body = request.body;
+      const asked = isJsonObject(body) ? body.domain : undefined;
       const served =
         typeof asked === 'string'
           ? (await tenantOf(deps, request)).domains.find((d) => d.domain === asked.trim().toLowerCase())
@@ -110,11 +120,11 @@ export function customDomainRoutes(api: FastifyInstance, deps: ManagementDeps): 
       return reply.code(201).send(toWire(served));
     },
   );
-  api.delete<Params>(
+  api.delete(
     '/custom-domains/:id',
     {
       config: { scopes: ['delete:custom_domains'], audit: 'Delete a custom domain' },
-      schema: { params: idParams() },
+      schema: { params: idParams(), response: NO_CONTENT },
     },
     async () => {
       throw operatorOnly();

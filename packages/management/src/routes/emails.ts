@@ -1,7 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError, inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { FIELDS_ONLY } from '../query.ts';
+import { EMPTY_OBJECT, NO_CONTENT } from '../responses.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
+
+/** Tessera has no provider and no template: these routes never answer with content. */
+const NOTHING = { 200: EMPTY_OBJECT } as const;
 
 /** Auth0's email template names (`/email-templates/{templateName}`). */
 const TEMPLATES = [
@@ -36,17 +40,14 @@ const TEMPLATE_PARAMS = {
  * Auth0 answers a tenant without one) and every template is inexistent (404, as Auth0 answers one
  * never set); Auth0's deploy CLI reads both as "none". Configuring either is refused.
  */
-export function emailRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
+export function emailRoutes(api: ManagementApi, _deps: ManagementDeps): void {
   api.get(
     '/emails/provider',
     {
       config: { scopes: ['read:email_provider'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { fields: { type: 'string', maxLength: 2048 }, include_fields: { type: 'boolean' } },
-        },
+        querystring: FIELDS_ONLY,
+        response: NOTHING,
       },
     },
     async () => {
@@ -61,13 +62,16 @@ export function emailRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
       method,
       url: '/emails/provider',
       config: { scopes: [`${scope}:email_provider`], audit: `${method} the email provider` },
-      schema: { body: ANY_BODY },
+      schema: { body: ANY_BODY, response: NOTHING },
       handler: refuse('An email provider is'),
     });
   }
   api.delete(
     '/emails/provider',
-    { config: { scopes: ['delete:email_provider'], audit: 'Delete the email provider' } },
+    {
+      config: { scopes: ['delete:email_provider'], audit: 'Delete the email provider' },
+      schema: { response: NO_CONTENT },
+    },
     async () => {
       throw new ApiError(404, 'inexistent_email_provider', 'No email provider is configured.');
     },
@@ -75,7 +79,10 @@ export function emailRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
 
   api.get(
     '/email-templates/:templateName',
-    { config: { scopes: ['read:email_templates'] }, schema: { params: TEMPLATE_PARAMS } },
+    {
+      config: { scopes: ['read:email_templates'] },
+      schema: { params: TEMPLATE_PARAMS, response: NOTHING },
+    },
     async () => {
       throw inexistent('email_template', `The template does not exist: ${NO_MAIL}.`);
     },
@@ -84,7 +91,7 @@ export function emailRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
     '/email-templates',
     {
       config: { scopes: ['create:email_templates'], audit: 'Create an email template' },
-      schema: { body: ANY_BODY },
+      schema: { body: ANY_BODY, response: NOTHING },
     },
     refuse('Email templates are'),
   );
@@ -93,7 +100,7 @@ export function emailRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
       method,
       url: '/email-templates/:templateName',
       config: { scopes: ['update:email_templates'], audit: 'Update an email template' },
-      schema: { params: TEMPLATE_PARAMS, body: ANY_BODY },
+      schema: { params: TEMPLATE_PARAMS, body: ANY_BODY, response: NOTHING },
       handler: refuse('Email templates are'),
     });
   }

@@ -31,7 +31,7 @@ const TEXT = { type: 'string', maxLength: 1024 };
  * each answers the empty list in Auth0's shape, so a tool reading the tenant finds none and a tool
  * writing it back writes nothing. Creating one answers 403 `feature_not_enabled` (what Auth0 answers
  * a tenant without the feature), never a silent success; a single one is, truthfully, inexistent.
- * The README's "Where the Management API differs from Auth0" lists them.
+ * docs/management-api.md#where-the-management-api-differs-from-auth0 lists them.
  */
 export const EMPTY_COLLECTIONS: readonly Collection[] = [
   {

@@ -1,35 +1,48 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { idParams, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
-import { type Collection, EMPTY_COLLECTIONS, type Shape } from './empty-collections.ts';
+import { CHECKPOINT_QUERY, idParams, listQuery, listResponse, type PageQuery, pageOf } from '../query.ts';
+import {
+  arrayOf,
+  EMPTY_OBJECT,
+  INTEGER,
+  NEXT,
+  NO_CONTENT,
+  offsetList,
+  offsetOrCheckpointList,
+  wrappedList,
+} from '../responses.ts';
+import { type Collection, EMPTY_COLLECTIONS } from './empty-collections.ts';
 import { ANY_BODY, featureNotEnabled, scopesOf } from './unavailable.ts';
 
-const CHECKPOINT_QUERY = {
-  from: { type: 'string', maxLength: 1024 },
-  take: { type: 'integer', minimum: 1, maximum: 100 },
-} as const;
-
+// The one place where request types are not inferred from schemas: the schemas are built per
+// collection at run time (queryOf), so the query is typed by hand, and answers are checked by their
+// (equally built) response schemas only.
 type ListQuery = PageQuery & { from?: string; take?: number };
+
+/** Nothing is ever in these lists or answers: an item is the empty object, so nothing can leak. */
+const NONE = EMPTY_OBJECT;
 
 /**
  * The routes of the resources Tessera does not have (empty-collections.ts): the list answers empty in
  * Auth0's shape; a create answers 403 `feature_not_enabled`; a single one is inexistent (404), to
  * read, change or delete alike.
  */
-export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
+export function emptyResourceRoutes(api: ManagementApi, _deps: ManagementDeps): void {
   for (const collection of EMPTY_COLLECTIONS) {
     const scopes = scopesOf(collection.scope);
-    api.get<{ Querystring: ListQuery }>(
+    api.get<{ Querystring: ListQuery; Reply: unknown }>(
       collection.path,
-      { config: { scopes: scopes.read }, schema: { querystring: queryOf(collection) } },
+      {
+        config: { scopes: scopes.read },
+        schema: { querystring: queryOf(collection), response: { 200: answerOf(collection) } },
+      },
       async (request) => emptyList(collection, request.query),
     );
     api.post(
       collection.path,
       {
         config: { scopes: scopes.create, audit: `Create (${collection.path})` },
-        schema: { body: ANY_BODY },
+        schema: { body: ANY_BODY, response: { 201: NONE } },
       },
       async () => {
         throw featureNotEnabled(`${collection.what} not available in Tessera`);
@@ -41,15 +54,21 @@ export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps)
       throw inexistent(collection.item!, `The ${collection.item!.replaceAll('_', ' ')} does not exist`);
     };
     const params = idParams(1024);
-    api.get(item, { config: { scopes: scopes.read }, schema: { params } }, none);
+    api.get(item, { config: { scopes: scopes.read }, schema: { params, response: { 200: NONE } } }, none);
     api.patch(
       item,
-      { config: { scopes: scopes.update, audit: `Update (${item})` }, schema: { params, body: ANY_BODY } },
+      {
+        config: { scopes: scopes.update, audit: `Update (${item})` },
+        schema: { params, body: ANY_BODY, response: { 200: NONE } },
+      },
       none,
     );
     api.delete(
       item,
-      { config: { scopes: scopes.delete, audit: `Delete (${item})` }, schema: { params } },
+      {
+        config: { scopes: scopes.delete, audit: `Delete (${item})` },
+        schema: { params, response: NO_CONTENT },
+      },
       none,
     );
   }
@@ -59,7 +78,7 @@ export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps)
     '/rules-configs/:id',
     {
       config: { scopes: ['update:rules_configs'], audit: 'Set a rules config' },
-      schema: { params: idParams(127), body: ANY_BODY },
+      schema: { params: idParams(127), body: ANY_BODY, response: { 200: NONE } },
     },
     async () => {
       throw featureNotEnabled('Rules configs (legacy Rules) are not available in Tessera');
@@ -69,7 +88,7 @@ export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps)
     '/rules-configs/:id',
     {
       config: { scopes: ['delete:rules_configs'], audit: 'Delete a rules config' },
-      schema: { params: idParams(127) },
+      schema: { params: idParams(127), response: NO_CONTENT },
     },
     async () => {
       throw inexistent('rules_config', 'The rules config does not exist');
@@ -77,22 +96,30 @@ export function emptyResourceRoutes(api: FastifyInstance, _deps: ManagementDeps)
   );
 }
 
-/** The paging parameters each list shape takes (empty-collections.ts `Shape`). */
-const PAGING: Record<Shape, object> = {
-  offset: PAGE_QUERY,
-  actions: PAGE_QUERY,
-  checkpoint: CHECKPOINT_QUERY,
-  'offset-or-checkpoint': { ...PAGE_QUERY, ...CHECKPOINT_QUERY },
-  wrapped: {},
-  array: {},
-};
+/** The query each list shape takes (empty-collections.ts `Shape`): Auth0's paging, then the filters. */
+function queryOf({ shape, filters = {} }: Collection): object {
+  if (shape === 'offset' || shape === 'actions') return listQuery(filters);
+  if (shape === 'offset-or-checkpoint') return listQuery({ ...CHECKPOINT_QUERY, ...filters });
+  const paging = shape === 'checkpoint' ? CHECKPOINT_QUERY : {};
+  return { type: 'object', additionalProperties: false, properties: { ...paging, ...filters } };
+}
 
-function queryOf(collection: Collection) {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    properties: { ...PAGING[collection.shape], ...collection.filters },
-  };
+/** The answer of each list shape, always empty. */
+function answerOf({ shape, name = '' }: Collection): object {
+  switch (shape) {
+    case 'array':
+      return arrayOf(NONE);
+    case 'wrapped':
+      return wrappedList(name, NONE);
+    case 'checkpoint':
+      return wrappedList(name, NONE, NEXT);
+    case 'actions':
+      return wrappedList(name, NONE, { total: INTEGER, page: INTEGER, per_page: INTEGER });
+    case 'offset-or-checkpoint':
+      return offsetOrCheckpointList(name, NONE);
+    case 'offset':
+      return offsetList(name, NONE);
+  }
 }
 
 function emptyList(collection: Collection, query: ListQuery): unknown {

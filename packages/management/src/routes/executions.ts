@@ -1,14 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { executionWire } from './actions-wire.ts';
+import { EXECUTION, executionWire } from './actions-wire.ts';
 
 /**
  * Auth0's `/actions/executions/{id}`: the record a trigger run leaves (the id is in the run's log line,
  * `execution`), so an admin can see which actions ran, how each ended, and what they logged.
  */
-export function executionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Params: { id: string } }>(
+export function executionRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/actions/executions/:id',
     {
       config: { scopes: ['read:actions'] },
@@ -19,6 +18,7 @@ export function executionRoutes(api: FastifyInstance, { storage }: ManagementDep
           required: ['id'],
           properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
         },
+        response: { 200: EXECUTION },
       },
     },
     async (request) => {

@@ -1,8 +1,9 @@
 import type { Form, FormChanges } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { ID_PARAMS, listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { ID_PARAMS, listQuery, listResponse, pageOf } from '../query.ts';
+import { ANY, NO_CONTENT, object, offsetList, STRING } from '../responses.ts';
 import { pick, READ_ONLY_ID, sameAsStored, TIMESTAMPS, withoutKeys } from './read-only.ts';
 
 // The structural basics of Auth0's form schema; the components inside a step are left to the renderer.
@@ -79,14 +80,35 @@ const FORM_PATCH = {
 } as const;
 
 const READ_ONLY = ['id', 'created_at', 'updated_at'] as const;
-type Params = { Params: { id: string } };
+
+const TIMES = { created_at: STRING, updated_at: STRING } as const;
+/** A form in a list: Auth0 lists names only. */
+const FORM_SUMMARY = object({ id: STRING, name: STRING, ...TIMES });
+/** Auth0's form (toWire); its parts as stored, which FORM_BODY checked when they were written. */
+const FORM = object({
+  id: STRING,
+  name: STRING,
+  messages: ANY,
+  languages: ANY,
+  translations: ANY,
+  nodes: ANY,
+  start: ANY,
+  ending: ANY,
+  style: ANY,
+  ...TIMES,
+});
 const notFound = () => inexistent('form', 'The form does not exist');
 
 /** Auth0 Forms (`/forms`): the pages `api.prompt.render(formId)` shows during a login. */
-export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+export function formRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  // The bodies are typed as storage's FormChanges, not inferred: the part schemas are built by helpers
+  // (strict, nullable) json-schema-to-ts cannot see through. Params and answers are inferred.
   api.post<{ Body: FormChanges & { name: string } }>(
     '/forms',
-    { config: { scopes: ['create:forms'], audit: 'Create a form' }, schema: { body: FORM_BODY } },
+    {
+      config: { scopes: ['create:forms'], audit: 'Create a form' },
+      schema: { body: FORM_BODY, response: { 201: FORM } },
+    },
     async (request, reply) => {
       checkNodeIds(request.body.nodes);
       const form = await storage.forms.create(request.tenant.id, withoutNulls(request.body));
@@ -94,11 +116,11 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.get<{ Querystring: PageQuery }>(
+  api.get(
     '/forms',
     {
       config: { scopes: ['read:forms'] },
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY } },
+      schema: { querystring: listQuery(), response: { 200: offsetList('forms', FORM_SUMMARY) } },
     },
     async (request) => {
       const { skip, perPage } = pageOf(request.query);
@@ -108,9 +130,9 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.get<Params>(
+  api.get(
     '/forms/:id',
-    { config: { scopes: ['read:forms'] }, schema: { params: ID_PARAMS } },
+    { config: { scopes: ['read:forms'] }, schema: { params: ID_PARAMS, response: { 200: FORM } } },
     async (request) => {
       const form = await storage.forms.get(request.tenant.id, request.params.id);
       if (!form) throw notFound();
@@ -118,11 +140,14 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.patch<Params & { Body: FormChanges & { id?: string; created_at?: string; updated_at?: string } }>(
+  api.patch<{
+    Params: FromSchema<typeof ID_PARAMS>;
+    Body: FormChanges & { id?: string; created_at?: string; updated_at?: string };
+  }>(
     '/forms/:id',
     {
       config: { scopes: ['update:forms'], audit: 'Update a form' },
-      schema: { params: ID_PARAMS, body: FORM_PATCH },
+      schema: { params: ID_PARAMS, body: FORM_PATCH, response: { 200: FORM } },
     },
     async (request) => {
       sameAsStored(pick(request.body, ['id']), { id: request.params.id });
@@ -134,9 +159,12 @@ export function formRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.delete<Params>(
+  api.delete(
     '/forms/:id',
-    { config: { scopes: ['delete:forms'], audit: 'Delete a form' }, schema: { params: ID_PARAMS } },
+    {
+      config: { scopes: ['delete:forms'], audit: 'Delete a form' },
+      schema: { params: ID_PARAMS, response: NO_CONTENT },
+    },
     async (request, reply) => {
       if (!(await storage.forms.remove(request.tenant.id, request.params.id))) throw notFound();
       return reply.code(204).send();

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { arrayOf, BOOLEAN, object, STRING, STRINGS } from '../responses.ts';
 import { featureNotEnabled } from './unavailable.ts';
 
 /** Auth0's MFA factor names (Guardian). Which ones a tenant enables decides what actions may challenge. */
@@ -28,23 +28,38 @@ export const ENABLED_BODY = {
  * Auth0 tenant. Each is its own settings key (`guardian_factor:<name>`), so two admins switching
  * different factors at once cannot undo each other (the settings merge is per key).
  */
-export function guardianRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function guardianRoutes(api: ManagementApi, deps: ManagementDeps): void {
   guardianPolicyRoutes(api);
-  api.get('/guardian/factors', { config: { scopes: ['read:guardian_factors'] } }, async (request) => {
-    const tenant = (await deps.storage.tenants.findById(request.tenant.id)) ?? request.tenant;
-    return MFA_FACTORS.map((name) => ({
-      name,
-      enabled: tenant.settings[factorKey(name)] === true,
-      trial_expired: false,
-    }));
-  });
+  api.get(
+    '/guardian/factors',
+    {
+      config: { scopes: ['read:guardian_factors'] },
+      schema: {
+        response: { 200: arrayOf(object({ name: STRING, enabled: BOOLEAN, trial_expired: BOOLEAN })) },
+      },
+    },
+    async (request) => {
+      const tenant = (await deps.storage.tenants.findById(request.tenant.id)) ?? request.tenant;
+      return MFA_FACTORS.map((name) => ({
+        name,
+        enabled: tenant.settings[factorKey(name)] === true,
+        trial_expired: false,
+      }));
+    },
+  );
 
-  api.put<{ Params: { name: string }; Body: { enabled: boolean } }>(
+  api.put(
     '/guardian/factors/:name',
     {
       config: { scopes: ['update:guardian_factors'], audit: 'Update a Guardian factor' },
       schema: {
+        params: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' } },
+        },
         body: ENABLED_BODY,
+        response: { 200: ENABLED },
       },
     },
     async (request) => {
@@ -69,9 +84,13 @@ export function guardianRoutes(api: FastifyInstance, deps: ManagementDeps): void
  * (`[]`, Auth0's "never"): MFA is asked for by post-login actions (`api.multifactor.enable`). A PUT of
  * `[]` says exactly that and is accepted (what Auth0's deploy CLI writes back); a policy is refused.
  */
-export function guardianPolicyRoutes(api: FastifyInstance): void {
-  api.get('/guardian/policies', { config: { scopes: ['read:mfa_policies'] } }, async () => []);
-  api.put<{ Body: string[] }>(
+export function guardianPolicyRoutes(api: ManagementApi): void {
+  api.get(
+    '/guardian/policies',
+    { config: { scopes: ['read:mfa_policies'] }, schema: { response: { 200: STRINGS } } },
+    async () => [],
+  );
+  api.put(
     '/guardian/policies',
     {
       config: { scopes: ['update:mfa_policies'], audit: 'Set the multi-factor authentication policies' },
@@ -82,6 +101,7 @@ export function guardianPolicyRoutes(api: FastifyInstance): void {
           maxItems: 2,
           items: { type: 'string', enum: ['all-applications', 'confidence-score'] },
         },
+        response: { 200: STRINGS },
       },
     },
     async (request) => {
@@ -96,4 +116,7 @@ export function guardianPolicyRoutes(api: FastifyInstance): void {
 }
 
 /** The settings key of a factor's switch (read by the MFA issue's enrollment and challenge). */
+/** The answer of a switch: its state after the change. */
+export const ENABLED = object({ enabled: BOOLEAN });
+
 export const factorKey = (name: string) => `guardian_factor:${name}`;

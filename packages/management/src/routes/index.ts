@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { ManagementDeps } from '../plugin.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { actionDeployRoutes } from './action-deploy.ts';
 import { actionVersionRoutes } from './action-versions.ts';
 import { actionRoutes } from './actions.ts';
@@ -31,7 +30,7 @@ import { userUpdateRoutes } from './user-update.ts';
 import { userRoutes } from './users.ts';
 
 /** Every resource of the Management API, each in its own file (routes/<resource>.ts). */
-export function managementRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function managementRoutes(api: ManagementApi, deps: ManagementDeps): void {
   logRoutes(api, deps);
   actionRoutes(api, deps);
   actionDeployRoutes(api, deps);
@@ -54,8 +53,7 @@ export function managementRoutes(api: FastifyInstance, deps: ManagementDeps): vo
   userAuthenticationMethodRoutes(api, deps);
   userBlockRoutes(api, deps);
   connectionRoutes(api, deps);
-  // Auth0's tenant configuration that its deploy CLI reads on every run (README "Where the
-  // Management API differs from Auth0").
+  // Auth0's tenant configuration that its deploy CLI reads on every run (docs/management-api.md#where-the-management-api-differs-from-auth0).
   attackProtectionRoutes(api, deps);
   riskAssessmentRoutes(api, deps);
   customDomainRoutes(api, deps);

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { InvalidRequestError, NotFoundError } from '@tessera/core';
 import type { SigningKey, TokenSigningKey } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError, inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { arrayOf, BOOLEAN, object, STRING } from '../responses.ts';
 
 const KID_PARAMS = {
   type: 'object',
@@ -11,6 +11,22 @@ const KID_PARAMS = {
   required: ['kid'],
   properties: { kid: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
+
+const CERT_AND_KID = object({ cert: STRING, kid: STRING });
+/** Auth0's signing key (toWire): the public certificate and the rotation state, never the key. */
+const KEY = object({
+  kid: STRING,
+  cert: STRING,
+  fingerprint: STRING,
+  thumbprint: STRING,
+  current: BOOLEAN,
+  next: BOOLEAN,
+  previous: BOOLEAN,
+  revoked: BOOLEAN,
+  current_since: STRING,
+  current_until: STRING,
+  revoked_at: STRING,
+});
 
 const notFound = () => inexistent('signing_key', 'Signing key not found');
 
@@ -20,17 +36,19 @@ const notFound = () => inexistent('signing_key', 'Signing key not found');
  * A rotation or revocation drops the tenant's built provider at once, so the next token is signed
  * with (or no longer verified by) the changed key; other processes notice within their re-check.
  */
-export function keyRoutes(api: FastifyInstance, { storage, invalidateTenant }: ManagementDeps): void {
+export function keyRoutes(api: ManagementApi, { storage, invalidateTenant }: ManagementDeps): void {
   const signingKeys = async (tenantId: string) =>
     (await storage.signingKeys.list(tenantId, { includeRevoked: true })).filter(isTokenKey);
 
-  api.get('/keys/signing', { config: { scopes: ['read:signing_keys'] } }, async (request) => {
-    return (await signingKeys(request.tenant.id)).map(toWire);
-  });
+  api.get(
+    '/keys/signing',
+    { config: { scopes: ['read:signing_keys'] }, schema: { response: { 200: arrayOf(KEY) } } },
+    async (request) => (await signingKeys(request.tenant.id)).map(toWire),
+  );
 
-  api.get<{ Params: { kid: string } }>(
+  api.get(
     '/keys/signing/:kid',
-    { config: { scopes: ['read:signing_keys'] }, schema: { params: KID_PARAMS } },
+    { config: { scopes: ['read:signing_keys'] }, schema: { params: KID_PARAMS, response: { 200: KEY } } },
     async (request) => {
       const key = (await signingKeys(request.tenant.id)).find((k) => k.kid === request.params.kid);
       if (!key) throw notFound();
@@ -40,7 +58,10 @@ export function keyRoutes(api: FastifyInstance, { storage, invalidateTenant }: M
 
   api.post(
     '/keys/signing/rotate',
-    { config: { scopes: ['create:signing_keys'], audit: 'Rotate the Application Signing Key' } },
+    {
+      config: { scopes: ['create:signing_keys'], audit: 'Rotate the Application Signing Key' },
+      schema: { response: { 201: CERT_AND_KID } },
+    },
     async (request, reply) => {
       const keys = await storage.signingKeys.rotate(request.tenant.id, 'sig');
       invalidateTenant(request.tenant.id);
@@ -52,11 +73,11 @@ export function keyRoutes(api: FastifyInstance, { storage, invalidateTenant }: M
     },
   );
 
-  api.put<{ Params: { kid: string } }>(
+  api.put(
     '/keys/signing/:kid/revoke',
     {
       config: { scopes: ['update:signing_keys'], audit: 'Revoke an Application Signing Key by its key id' },
-      schema: { params: KID_PARAMS },
+      schema: { params: KID_PARAMS, response: { 200: CERT_AND_KID } },
     },
     async (request) => {
       // Cookie keys share the table (and the kid namespace) but are not signing keys: unknown here.

@@ -1,50 +1,49 @@
 import type { AuditLog } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidQuery } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import {
-  FIELDS_QUERY,
-  type FieldsQuery,
-  listResponse,
-  PAGE_QUERY,
-  type PageQuery,
-  pageOf,
-  project,
-} from '../query.ts';
+import { listQuery, listResponse, pageOf, project } from '../query.ts';
+import { ANY, object, offsetList, STRING } from '../responses.ts';
 
-interface LogQuery extends PageQuery, FieldsQuery {
-  sort?: string;
-  q?: string;
-  /** The auth0 SDK's name for `q`. */
-  search?: string;
-  from?: string;
-  take?: number;
-}
+/** Auth0's log event (toWire); `details` is the event's own record (redacted when written). */
+const LOG = object({
+  log_id: STRING,
+  date: STRING,
+  type: STRING,
+  description: STRING,
+  client_id: STRING,
+  client_name: STRING,
+  user_id: STRING,
+  user_name: STRING,
+  connection: STRING,
+  ip: STRING,
+  user_agent: STRING,
+  details: ANY,
+});
 
 /**
  * Auth0's `/logs`: the tenant's log events, newest first, filterable by type, user and client; or,
  * with `from` (a log id), Auth0's checkpoint mode: up to `take` events after that one, oldest first,
  * every other parameter ignored (how log exporters follow the log).
  */
-export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Querystring: LogQuery }>(
+export function logRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/logs',
     {
       config: { scopes: ['read:logs'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            ...FIELDS_QUERY,
+        querystring: listQuery(
+          {
             sort: { type: 'string', enum: ['date:1', 'date:-1'] },
             q: { type: 'string', maxLength: 1024 },
+            /** The auth0 SDK's name for `q`. */
             search: { type: 'string', maxLength: 1024 },
             from: { type: 'string', minLength: 1, maxLength: 64 },
             take: { type: 'integer', minimum: 1, maximum: 100 },
           },
-        },
+          { fields: true },
+        ),
+        // Checkpoint mode (`from`) answers a bare array too.
+        response: { 200: offsetList('logs', LOG) },
       },
     },
     async (request) => {
@@ -78,11 +77,14 @@ export function logRoutes(api: FastifyInstance, { storage }: ManagementDeps): vo
     },
   );
 
-  api.get<{ Params: { id: string } }>(
+  api.get(
     '/logs/:id',
     {
       config: { scopes: ['read:logs'] },
-      schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } },
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        response: { 200: LOG },
+      },
     },
     async (request) => {
       const log = await storage.auditLogs.get(request.tenant.id, request.params.id);

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
+import { listQuery } from '../query.ts';
+import { BOOLEAN, EMPTY_OBJECT, object, offsetList, STRING } from '../responses.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
 
 /**
@@ -14,11 +15,19 @@ export const PROMPT_SETTINGS = {
   webauthn_platform_first_factor: false,
 } as const;
 
+const SETTINGS = object({
+  universal_login_experience: STRING,
+  identifier_first: BOOLEAN,
+  webauthn_platform_first_factor: BOOLEAN,
+});
+/** Custom text, partials, a screen's rendering: always the empty object here (nothing to leak). */
+const NOTHING = { 200: EMPTY_OBJECT } as const;
+
 const READ = { scopes: ['read:prompts'] };
 const UPDATE = (audit: string) => ({ scopes: ['update:prompts'], audit });
 // Auth0's prompt, screen and language names: validated by shape, there is nothing stored to look up.
-const NAME = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' };
-const LANGUAGE = { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$' };
+const NAME = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,63}$' } as const;
+const LANGUAGE = { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$' } as const;
 const params = (properties: Record<string, object>) => ({
   type: 'object',
   additionalProperties: false,
@@ -40,10 +49,10 @@ const acceptNothing = (what: string) => async (request: { body: unknown }) => {
  * points), so Auth0's deploy CLI exports none; writing them back empty is accepted, writing any text
  * is refused. Advanced customization (rendering) lists no screen.
  */
-export function promptRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
-  api.get('/prompts', { config: READ }, async () => PROMPT_SETTINGS);
+export function promptRoutes(api: ManagementApi, _deps: ManagementDeps): void {
+  api.get('/prompts', { config: READ, schema: { response: { 200: SETTINGS } } }, async () => PROMPT_SETTINGS);
 
-  api.patch<{ Body: Record<string, unknown> }>(
+  api.patch(
     '/prompts',
     {
       config: UPDATE('Update prompt settings'),
@@ -57,6 +66,7 @@ export function promptRoutes(api: FastifyInstance, _deps: ManagementDeps): void 
             webauthn_platform_first_factor: { type: 'boolean' },
           },
         },
+        response: { 200: SETTINGS },
       },
     },
     async (request) => {
@@ -74,19 +84,25 @@ export function promptRoutes(api: FastifyInstance, _deps: ManagementDeps): void 
 
   const customText = '/prompts/:prompt/custom-text/:language';
   const textParams = params({ prompt: NAME, language: LANGUAGE });
-  api.get(customText, { config: READ, schema: { params: textParams } }, async () => ({}));
+  api.get(customText, { config: READ, schema: { params: textParams, response: NOTHING } }, async () => ({}));
   api.put(
     customText,
-    { config: UPDATE('Set custom text for a prompt'), schema: { params: textParams, body: ANY_BODY } },
+    {
+      config: UPDATE('Set custom text for a prompt'),
+      schema: { params: textParams, body: ANY_BODY, response: NOTHING },
+    },
     acceptNothing('Custom text of the login pages is'),
   );
 
   const partials = '/prompts/:prompt/partials';
   const partialParams = params({ prompt: NAME });
-  api.get(partials, { config: READ, schema: { params: partialParams } }, async () => ({}));
+  api.get(partials, { config: READ, schema: { params: partialParams, response: NOTHING } }, async () => ({}));
   api.put(
     partials,
-    { config: UPDATE('Set partials for a prompt'), schema: { params: partialParams, body: ANY_BODY } },
+    {
+      config: UPDATE('Set partials for a prompt'),
+      schema: { params: partialParams, body: ANY_BODY, response: NOTHING },
+    },
     acceptNothing('Prompt partials are'),
   );
 
@@ -95,24 +111,19 @@ export function promptRoutes(api: FastifyInstance, _deps: ManagementDeps): void 
     {
       config: READ,
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            page: { type: 'integer', minimum: 0, maximum: 100_000 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100 },
-            include_totals: { type: 'boolean' },
-            fields: { type: 'string', maxLength: 2048 },
-            include_fields: { type: 'boolean' },
+        querystring: listQuery(
+          {
             prompt: NAME,
             screen: NAME,
             rendering_mode: { type: 'string', enum: ['advanced', 'standard'] },
           },
-        },
+          { fields: true },
+        ),
+        response: { 200: offsetList('configs', EMPTY_OBJECT) },
       },
     },
     async (request) => {
-      const query = request.query as { page?: number; per_page?: number; include_totals?: boolean };
+      const { query } = request;
       if (!query.include_totals) return [];
       return { configs: [], start: query.page ?? 0, limit: query.per_page ?? 50, total: 0 };
     },
@@ -124,19 +135,19 @@ export function promptRoutes(api: FastifyInstance, _deps: ManagementDeps): void 
   };
   api.patch(
     '/prompts/rendering',
-    { config: UPDATE('Update rendering settings'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Update rendering settings'), schema: { body: ANY_BODY, response: NOTHING } },
     noRendering,
   );
   const screen = '/prompts/:prompt/screen/:screen/rendering';
   const screenParams = params({ prompt: NAME, screen: NAME });
-  api.get(screen, { config: READ, schema: { params: screenParams } }, async () => {
+  api.get(screen, { config: READ, schema: { params: screenParams, response: NOTHING } }, async () => {
     throw new ApiError(404, 'not_found', 'No rendering settings: the login pages are rendered by Tessera.');
   });
   api.patch(
     screen,
     {
       config: UPDATE('Update rendering settings of a screen'),
-      schema: { params: screenParams, body: ANY_BODY },
+      schema: { params: screenParams, body: ANY_BODY, response: NOTHING },
     },
     noRendering,
   );

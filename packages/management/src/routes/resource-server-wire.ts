@@ -1,5 +1,7 @@
 import type { ResourceServer, ResourceServerScope, Storage } from '@tessera/storage';
+import type { FromSchema } from 'json-schema-to-ts';
 import { invalidBody } from '../errors.ts';
+import { BOOLEAN, INTEGER, object, STRING } from '../responses.ts';
 import { requireSigningAlg, TOKEN_ALGS } from './signing-alg.ts';
 
 /**
@@ -37,17 +39,24 @@ export const PROPERTIES = {
   },
 } as const;
 
-export interface Body {
-  name?: string;
-  identifier?: string;
-  scopes?: { value: string; description?: string }[];
-  signing_alg?: string;
-  token_lifetime?: number;
-  allow_offline_access?: boolean;
-  skip_consent_for_verifiable_first_party_clients?: boolean;
-  enforce_policies?: boolean;
-  token_dialect?: string;
-}
+const BODY = { type: 'object', properties: PROPERTIES } as const;
+/** The settings of a POST or PATCH body (the identifier apart). */
+export type Body = FromSchema<typeof BODY>;
+
+/** Auth0's resource server (toWire). */
+export const RESOURCE_SERVER = object({
+  id: STRING,
+  name: STRING,
+  identifier: STRING,
+  is_system: BOOLEAN,
+  scopes: { type: 'array', items: object({ value: STRING, description: STRING }) },
+  signing_alg: STRING,
+  token_lifetime: INTEGER,
+  allow_offline_access: BOOLEAN,
+  skip_consent_for_verifiable_first_party_clients: BOOLEAN,
+  enforce_policies: BOOLEAN,
+  token_dialect: STRING,
+});
 
 /**
  * What the schema cannot say: an algorithm the tenant can sign with, each scope listed once, and not

@@ -1,22 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { NotFoundError } from '@tessera/core';
 import type { ResourceServer, Storage } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError, inexistent, invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import {
-  FIELDS_ONLY,
-  FIELDS_QUERY,
-  type FieldsQuery,
-  idParams,
-  listResponse,
-  PAGE_QUERY,
-  type PageQuery,
-  pageOf,
-  project,
-} from '../query.ts';
+import { FIELDS_ONLY, idParams, listQuery, listResponse, pageOf, project } from '../query.ts';
+import { NO_CONTENT, offsetList } from '../responses.ts';
 import { pick, READ_ONLY_ID, sameAsStored, withoutKeys } from './read-only.ts';
-import { type Body, checkSettings, PROPERTIES, toInput, toWire } from './resource-server-wire.ts';
+import {
+  type Body,
+  checkSettings,
+  PROPERTIES,
+  RESOURCE_SERVER,
+  toInput,
+  toWire,
+} from './resource-server-wire.ts';
 
 /** `{id}` is the API's id or its identifier, a URL. */
 const ID_PARAMS = idParams(600);
@@ -32,7 +29,6 @@ const PATCH_PROPERTIES = {
   identifier: READ_ONLY_ID,
   is_system: { type: 'boolean' },
 } as const;
-type PatchBody = Body & { id?: string; is_system?: boolean };
 
 /**
  * Auth0 lets only SYSTEM_UPDATABLE change on its own Management API and refuses the rest as its
@@ -47,10 +43,6 @@ function systemChanges(body: Body, stored: Record<string, unknown>): Body {
   return Object.fromEntries(Object.entries(body).filter(([key]) => SYSTEM_UPDATABLE.has(key)));
 }
 
-interface ListQuery extends PageQuery, FieldsQuery {
-  identifiers?: string | string[];
-}
-
 const noSuchApi = () => inexistent('resource_server', 'The resource server does not exist');
 
 /**
@@ -61,20 +53,16 @@ const noSuchApi = () => inexistent('resource_server', 'The resource server does 
  * (packages/oidc/src/tenant-lookups.ts), so every change drops the tenant's provider.
  */
 export function resourceServerRoutes(
-  api: FastifyInstance,
+  api: ManagementApi,
   { storage, invalidateTenant }: ManagementDeps,
 ): void {
-  api.get<{ Querystring: ListQuery }>(
+  api.get(
     '/resource-servers',
     {
       config: { scopes: ['read:resource_servers'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            ...FIELDS_QUERY,
+        querystring: listQuery(
+          {
             identifiers: {
               anyOf: [
                 { type: 'string', maxLength: 600 },
@@ -82,7 +70,9 @@ export function resourceServerRoutes(
               ],
             },
           },
-        },
+          { fields: true },
+        ),
+        response: { 200: offsetList('resource_servers', RESOURCE_SERVER) },
       },
     },
     async (request) => {
@@ -99,7 +89,7 @@ export function resourceServerRoutes(
     },
   );
 
-  api.post<{ Body: Body & { identifier: string } }>(
+  api.post(
     '/resource-servers',
     {
       config: { scopes: ['create:resource_servers'], audit: 'Create a resource server' },
@@ -110,6 +100,7 @@ export function resourceServerRoutes(
           required: ['identifier'],
           properties: { ...PROPERTIES, identifier: { type: 'string', minLength: 1, maxLength: 600 } },
         },
+        response: { 201: RESOURCE_SERVER },
       },
     },
     async (request, reply) => {
@@ -133,26 +124,24 @@ export function resourceServerRoutes(
     },
   );
 
-  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+  api.get(
     '/resource-servers/:id',
     {
       config: { scopes: ['read:resource_servers'] },
-      schema: {
-        params: ID_PARAMS,
-        querystring: FIELDS_ONLY,
-      },
+      schema: { params: ID_PARAMS, querystring: FIELDS_ONLY, response: { 200: RESOURCE_SERVER } },
     },
     async (request) =>
       project(toWire(await find(storage, request.tenant.id, request.params.id)), request.query),
   );
 
-  api.patch<{ Params: { id: string }; Body: PatchBody }>(
+  api.patch(
     '/resource-servers/:id',
     {
       config: { scopes: ['update:resource_servers'], audit: 'Update a resource server' },
       schema: {
         params: ID_PARAMS,
         body: { type: 'object', additionalProperties: false, properties: PATCH_PROPERTIES },
+        response: { 200: RESOURCE_SERVER },
       },
     },
     async (request) => {
@@ -172,11 +161,11 @@ export function resourceServerRoutes(
     },
   );
 
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/resource-servers/:id',
     {
       config: { scopes: ['delete:resource_servers'], audit: 'Delete a resource server' },
-      schema: { params: ID_PARAMS },
+      schema: { params: ID_PARAMS, response: NO_CONTENT },
     },
     async (request, reply) => {
       const current = await find(storage, request.tenant.id, request.params.id);

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { ENABLED_BODY } from './guardian.ts';
+import { EMPTY_OBJECT } from '../responses.ts';
+import { ENABLED, ENABLED_BODY } from './guardian.ts';
 import { ANY_BODY, featureNotEnabled } from './unavailable.ts';
 
 const READ = { scopes: ['read:attack_protection'] };
@@ -14,20 +14,20 @@ const UPDATE = (audit: string) => ({ scopes: ['update:attack_protection'], audit
  * is accepted, since it asks for the state Tessera is in. Anything that would turn an assessor on is
  * refused. Supplemental signals answer 403 as for an Auth0 tenant without them, which the CLI skips.
  */
-export function riskAssessmentRoutes(api: FastifyInstance, _deps: ManagementDeps): void {
+export function riskAssessmentRoutes(api: ManagementApi, _deps: ManagementDeps): void {
   const absent = async () => {
     throw new ApiError(404, 'not_found', 'Risk assessment is not available in Tessera.');
   };
-  api.get('/risk-assessments/settings', { config: READ }, absent);
-  api.get('/risk-assessments/settings/new-device', { config: READ }, absent);
+  // These never answer with content (the reads answer 404, the writes refuse): NOTHING says so.
+  const NOTHING = { response: { 200: EMPTY_OBJECT } };
+  api.get('/risk-assessments/settings', { config: READ, schema: NOTHING }, absent);
+  api.get('/risk-assessments/settings/new-device', { config: READ, schema: NOTHING }, absent);
 
-  api.patch<{ Body: { enabled: boolean } }>(
+  api.patch(
     '/risk-assessments/settings',
     {
       config: UPDATE('Update risk assessment settings'),
-      schema: {
-        body: ENABLED_BODY,
-      },
+      schema: { body: ENABLED_BODY, response: { 200: ENABLED } },
     },
     async (request) => {
       if (request.body.enabled) throw featureNotEnabled('Risk assessment is not available in Tessera');
@@ -36,7 +36,7 @@ export function riskAssessmentRoutes(api: FastifyInstance, _deps: ManagementDeps
   );
   api.patch(
     '/risk-assessments/settings/new-device',
-    { config: UPDATE('Update the new device assessor'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Update the new device assessor'), schema: { ...NOTHING, body: ANY_BODY } },
     async () => {
       throw featureNotEnabled('Risk assessment (the new device assessor) is not available in Tessera');
     },
@@ -45,10 +45,10 @@ export function riskAssessmentRoutes(api: FastifyInstance, _deps: ManagementDeps
   const noSignals = async () => {
     throw featureNotEnabled('Supplemental signals are not available in Tessera');
   };
-  api.get('/supplemental-signals', { config: READ }, noSignals);
+  api.get('/supplemental-signals', { config: READ, schema: NOTHING }, noSignals);
   api.patch(
     '/supplemental-signals',
-    { config: UPDATE('Update supplemental signals'), schema: { body: ANY_BODY } },
+    { config: UPDATE('Update supplemental signals'), schema: { ...NOTHING, body: ANY_BODY } },
     noSignals,
   );
 }

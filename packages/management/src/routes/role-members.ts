@@ -1,36 +1,30 @@
 import { NotFoundError } from '@tessera/core';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listQuery, listResponse, pageOf } from '../query.ts';
+import { NO_BODY, object, offsetOrCheckpointList, STRING } from '../responses.ts';
 import { noSuchRole, ROLE_PARAMS, roleMustExist } from './roles.ts';
 
-interface MembersQuery extends PageQuery {
-  from?: string;
-  take?: number;
-}
+/** A role's member as Auth0 lists it (absent values left out). */
+const MEMBER = object({ user_id: STRING, email: STRING, name: STRING, picture: STRING });
 
 /**
  * Auth0's `/roles/{id}/users`: who holds a role, and assigning it to users. The list answers in
  * Auth0's two modes: `from`/`take` (a checkpoint: `{ users, next }`, what the SDK asks for) or
  * `page`/`per_page` (an array, or `{ users, start, limit, total }` with `include_totals`).
  */
-export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Params: { id: string }; Querystring: MembersQuery }>(
+export function roleMemberRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/roles/:id/users',
     {
       config: { scopes: ['read:role_members', 'read:users', 'read:roles'] },
       schema: {
         params: ROLE_PARAMS,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            from: { type: 'string', maxLength: 255 },
-            take: { type: 'integer', minimum: 1, maximum: 100 },
-          },
-        },
+        querystring: listQuery({
+          from: { type: 'string', maxLength: 255 },
+          take: { type: 'integer', minimum: 1, maximum: 100 },
+        }),
+        response: { 200: offsetOrCheckpointList('users', MEMBER) },
       },
     },
     async (request) => {
@@ -57,7 +51,7 @@ export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDe
     },
   );
 
-  api.post<{ Params: { id: string }; Body: { users: string[] } }>(
+  api.post(
     '/roles/:id/users',
     {
       config: { scopes: ['create:role_members'], audit: 'Assign users to a role' },
@@ -76,6 +70,7 @@ export function roleMemberRoutes(api: FastifyInstance, { storage }: ManagementDe
             },
           },
         },
+        response: { 200: NO_BODY },
       },
     },
     async (request, reply) => {

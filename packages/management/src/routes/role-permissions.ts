@@ -1,9 +1,10 @@
 import { InvalidRequestError, TesseraError } from '@tessera/core';
 import type { RolePermission } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listQuery, listResponse, pageOf } from '../query.ts';
+import { CREATED_EMPTY, NO_CONTENT, object, offsetList, STRING } from '../responses.ts';
 import { noSuchRole, ROLE_PARAMS, roleMustExist } from './roles.ts';
 
 const PERMISSIONS_BODY = {
@@ -28,9 +29,15 @@ const PERMISSIONS_BODY = {
   },
 } as const;
 
-interface PermissionsBody {
-  permissions: { resource_server_identifier: string; permission_name: string }[];
-}
+type PermissionsBody = FromSchema<typeof PERMISSIONS_BODY>;
+
+/** A permission of a role as Auth0 lists it. */
+const PERMISSION = object({
+  resource_server_identifier: STRING,
+  permission_name: STRING,
+  resource_server_name: STRING,
+  description: STRING,
+});
 
 /**
  * Auth0's `/roles/{id}/permissions`: the scopes of APIs a role grants. Only scopes an API declares
@@ -39,14 +46,15 @@ interface PermissionsBody {
  * concurrent removal of a scope cannot leave a permission behind. Changes
  * apply to the next token at once: permissions are read per token, never cached.
  */
-export function rolePermissionRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Params: { id: string }; Querystring: PageQuery }>(
+export function rolePermissionRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/roles/:id/permissions',
     {
       config: { scopes: ['read:roles'] },
       schema: {
         params: ROLE_PARAMS,
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: listQuery(),
+        response: { 200: offsetList('permissions', PERMISSION) },
       },
     },
     async (request) => {
@@ -64,11 +72,11 @@ export function rolePermissionRoutes(api: FastifyInstance, { storage }: Manageme
     },
   );
 
-  api.post<{ Params: { id: string }; Body: PermissionsBody }>(
+  api.post(
     '/roles/:id/permissions',
     {
       config: { scopes: ['update:roles'], audit: 'Associate permissions with a role' },
-      schema: { params: ROLE_PARAMS, body: PERMISSIONS_BODY },
+      schema: { params: ROLE_PARAMS, body: PERMISSIONS_BODY, response: CREATED_EMPTY },
     },
     async (request, reply) => {
       const tenantId = request.tenant.id;
@@ -81,11 +89,11 @@ export function rolePermissionRoutes(api: FastifyInstance, { storage }: Manageme
     },
   );
 
-  api.delete<{ Params: { id: string }; Body: PermissionsBody }>(
+  api.delete(
     '/roles/:id/permissions',
     {
       config: { scopes: ['update:roles'], audit: 'Remove permissions from a role' },
-      schema: { params: ROLE_PARAMS, body: PERMISSIONS_BODY },
+      schema: { params: ROLE_PARAMS, body: PERMISSIONS_BODY, response: NO_CONTENT },
     },
     async (request, reply) => {
       const permissions = request.body.permissions.map(toPermission);

@@ -1,9 +1,9 @@
 import { NotFoundError } from '@tessera/core';
 import type { Role } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidBody, invalidQuery } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listQuery, listResponse, pageOf } from '../query.ts';
+import { NO_CONTENT, object, offsetList, STRING } from '../responses.ts';
 import { READ_ONLY_ID, sameAsStored } from './read-only.ts';
 
 export const ROLE_PARAMS = {
@@ -19,14 +19,17 @@ const PROPERTIES = {
 } as const;
 
 /** Auth0's role types; Tessera has tenant roles only (no organizations). */
-const ROLE_TYPES = ['tenant', 'organization'];
+const ROLE_TYPES = ['tenant', 'organization'] as const;
 const OWNER = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
-interface ListQuery extends PageQuery {
-  name_filter?: string;
-  type?: string;
-  owner_id?: string;
-}
+const LIST_QUERY = listQuery({
+  name_filter: { type: 'string', maxLength: 255 },
+  type: { type: 'string', enum: ROLE_TYPES },
+  owner_id: { type: 'string', minLength: 1, maxLength: 64 },
+});
+
+/** Auth0's role. */
+export const ROLE = object({ id: STRING, name: STRING, description: STRING });
 
 export const noSuchRole = () => inexistent('role', 'The role does not exist.');
 
@@ -36,7 +39,7 @@ const noOrganizations = () =>
   );
 
 /** Auth0: `owner_id` names the organization of organization roles, and only those. */
-function checkOwner(query: ListQuery): void {
+function checkOwner(query: { type?: string; owner_id?: string }): void {
   if (query.type === 'organization' && query.owner_id === undefined)
     throw invalidQuery(`Query validation error: 'owner_id' is required when type is 'organization'.`);
   if (query.type !== 'organization' && query.owner_id !== undefined)
@@ -58,23 +61,12 @@ export const toWire = (role: Role) => ({ id: role.id, name: role.name, descripti
  * Auth0's `/roles` (RBAC). Role changes need no provider invalidation: a user's permissions are read
  * from the database for every token (packages/oidc/src/tenant-lookups.ts), so they apply at once.
  */
-export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get<{ Querystring: ListQuery }>(
+export function roleRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
     '/roles',
     {
       config: { scopes: ['read:roles'] },
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            name_filter: { type: 'string', maxLength: 255 },
-            type: { type: 'string', enum: ROLE_TYPES },
-            owner_id: { type: 'string', minLength: 1, maxLength: 64 },
-          },
-        },
-      },
+      schema: { querystring: LIST_QUERY, response: { 200: offsetList('roles', ROLE) } },
     },
     async (request) => {
       const { query } = request;
@@ -94,7 +86,7 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.post<{ Body: { name: string; description?: string; type?: string } }>(
+  api.post(
     '/roles',
     {
       config: { scopes: ['create:roles'], audit: 'Create a role' },
@@ -105,18 +97,19 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
           required: ['name'],
           properties: { ...PROPERTIES, type: { type: 'string', enum: ROLE_TYPES }, owner_id: OWNER },
         },
+        response: { 200: ROLE },
       },
     },
     async (request, reply) => {
-      const { type, ...role } = request.body;
-      if (type === 'organization' || 'owner_id' in request.body) throw noOrganizations();
+      const { type, owner_id, ...role } = request.body;
+      if (type === 'organization' || owner_id !== undefined) throw noOrganizations();
       return reply.code(200).send(toWire(await storage.roles.create(request.tenant.id, role)));
     },
   );
 
-  api.get<{ Params: { id: string } }>(
+  api.get(
     '/roles/:id',
-    { config: { scopes: ['read:roles'] }, schema: { params: ROLE_PARAMS } },
+    { config: { scopes: ['read:roles'] }, schema: { params: ROLE_PARAMS, response: { 200: ROLE } } },
     async (request) => {
       const role = await storage.roles.findById(request.tenant.id, request.params.id);
       if (!role) throw noSuchRole();
@@ -124,7 +117,7 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.patch<{ Params: { id: string }; Body: { id?: string; name?: string; description?: string } }>(
+  api.patch(
     '/roles/:id',
     {
       config: { scopes: ['update:roles'], audit: 'Update a role' },
@@ -136,6 +129,7 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
           additionalProperties: false,
           properties: { ...PROPERTIES, id: READ_ONLY_ID },
         },
+        response: { 200: ROLE },
       },
     },
     async (request) => {
@@ -145,9 +139,12 @@ export function roleRoutes(api: FastifyInstance, { storage }: ManagementDeps): v
     },
   );
 
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/roles/:id',
-    { config: { scopes: ['delete:roles'], audit: 'Delete a role' }, schema: { params: ROLE_PARAMS } },
+    {
+      config: { scopes: ['delete:roles'], audit: 'Delete a role' },
+      schema: { params: ROLE_PARAMS, response: NO_CONTENT },
+    },
     async (request, reply) => {
       await roleMustExist(storage.roles.delete(request.tenant.id, request.params.id));
       return reply.code(204).send();

@@ -4,7 +4,7 @@
  * deploy CLI imports unchanged, and Tessera's own. Each is typed and bounded, nested objects closed to
  * unknown members (docs/security.md#40); a setting nobody documents is still refused.
  *
- * EFFECTIVE settings change what Tessera does (README "Tenant settings"); STORED ones are kept and
+ * EFFECTIVE settings change what Tessera does (docs/management-api.md#tenant-settings); STORED ones are kept and
  * returned as sent, without effect, so a round trip through Tessera loses nothing.
  */
 
@@ -149,5 +149,19 @@ export const SETTINGS_BODY = {
     ...Object.fromEntries(Object.entries(EFFECTIVE).map(([name, { schema }]) => [name, schema])),
     ...Object.fromEntries(Object.keys(IN_MINUTES).map((name) => [name, MINUTES])),
     ...STORED,
+  },
+} as const;
+
+/**
+ * What GET and PATCH answer: the friendly name, then each setting Tessera acts on or stores, as
+ * stored (its schema checked it when it was written). Settings kept elsewhere in the same column
+ * (Guardian factors, the operator's `actions_fetch_allow`) are not among them, so never answered.
+ */
+export const SETTINGS_ANSWER = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    friendly_name: { type: 'string' },
+    ...Object.fromEntries([...Object.keys(EFFECTIVE), ...Object.keys(STORED)].map((name) => [name, {}])),
   },
 } as const;

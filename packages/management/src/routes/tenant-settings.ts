@@ -1,13 +1,12 @@
 import { isJsonObject } from '@tessera/core';
 import type { Tenant } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { FIELDS_ONLY, type FieldsQuery, project } from '../query.ts';
-import { EFFECTIVE, IN_MINUTES, SETTINGS_BODY, STORED } from './tenant-settings-schema.ts';
+import { FIELDS_ONLY, project } from '../query.ts';
+import { EFFECTIVE, IN_MINUTES, SETTINGS_ANSWER, SETTINGS_BODY, STORED } from './tenant-settings-schema.ts';
 
 /**
- * Auth0's `/tenants/settings`: the settings Tessera acts on (EFFECTIVE, README "Tenant settings"),
+ * Auth0's `/tenants/settings`: the settings Tessera acts on (EFFECTIVE, docs/management-api.md#tenant-settings),
  * Auth0's others stored and returned as sent, and Tessera's own. PATCH merges: settings not named
  * keep their value (`flags` merge flag by flag, as Auth0's do), `null` restores the default. Unknown
  * settings are refused rather than stored and ignored.
@@ -17,16 +16,18 @@ import { EFFECTIVE, IN_MINUTES, SETTINGS_BODY, STORED } from './tenant-settings-
  * metadata, the database), so only the operator sets it (TESSERA_ACTIONS_FETCH_ALLOW, or the
  * tenant's settings in the database), never a tenant's own management client.
  */
+// The body is typed here, not inferred: SETTINGS_BODY's properties are built from the settings
+// tables (Object.fromEntries), which json-schema-to-ts cannot see through.
 type SettingsBody = { friendly_name?: string | null } & Record<string, unknown>;
 
-export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function tenantSettingsRoutes(api: ManagementApi, deps: ManagementDeps): void {
   const { storage } = deps;
 
-  api.get<{ Querystring: FieldsQuery }>(
+  api.get(
     '/tenants/settings',
     {
       config: { scopes: ['read:tenant_settings'] },
-      schema: { querystring: FIELDS_ONLY },
+      schema: { querystring: FIELDS_ONLY, response: { 200: SETTINGS_ANSWER } },
     },
     // Read fresh: the tenant on the request may be up to 5 s old (the Host → tenant cache).
     async (request) =>
@@ -37,7 +38,7 @@ export function tenantSettingsRoutes(api: FastifyInstance, deps: ManagementDeps)
     '/tenants/settings',
     {
       config: { scopes: ['update:tenant_settings'], audit: 'Update tenant settings' },
-      schema: { body: SETTINGS_BODY },
+      schema: { body: SETTINGS_BODY, response: { 200: SETTINGS_ANSWER } },
     },
     async (request) => {
       const { friendly_name: friendlyName, ...body } = request.body;

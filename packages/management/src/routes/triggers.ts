@@ -1,9 +1,10 @@
 import { NotFoundError } from '@tessera/core';
 import type { BindingRef } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent, invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { bindingWire, POST_LOGIN } from './actions-wire.ts';
+import { listQuery, pageOf } from '../query.ts';
+import { arrayOf, INTEGER, object, wrappedList } from '../responses.ts';
+import { BINDING, bindingWire, POST_LOGIN, TRIGGER } from './actions-wire.ts';
 
 const TRIGGER_PARAMS = {
   type: 'object',
@@ -43,16 +44,6 @@ const BINDINGS_BODY = {
   },
 } as const;
 
-interface BindingsBody {
-  bindings: Array<{
-    ref: { type: 'action_id' | 'action_name' | 'binding_id'; value: string };
-    display_name?: string;
-    secrets?: unknown[];
-  }>;
-}
-
-type Params = { Params: { triggerId: string } };
-
 /** Tessera runs post-login only: any other trigger is unknown here, whatever Auth0 calls it. */
 function checkTrigger(triggerId: string): void {
   if (triggerId !== POST_LOGIN.id)
@@ -65,31 +56,30 @@ function checkTrigger(triggerId: string): void {
 const REF_FIELD = { action_id: 'actionId', action_name: 'actionName', binding_id: 'bindingId' } as const;
 
 /** Auth0's `/actions/triggers` and each trigger's ordered bindings (a "flow"). */
-export function triggerRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.get('/actions/triggers', { config: { scopes: ['read:actions'] } }, async () => ({
-    triggers: [POST_LOGIN],
-  }));
+export function triggerRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.get(
+    '/actions/triggers',
+    { config: { scopes: ['read:actions'] }, schema: { response: { 200: wrappedList('triggers', TRIGGER) } } },
+    async () => ({
+      triggers: [{ ...POST_LOGIN, runtimes: [...POST_LOGIN.runtimes], compatible_triggers: [] }],
+    }),
+  );
 
-  api.get<Params & { Querystring: { page?: number; per_page?: number } }>(
+  api.get(
     '/actions/triggers/:triggerId/bindings',
     {
       config: { scopes: ['read:actions'] },
       schema: {
         params: TRIGGER_PARAMS,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            page: { type: 'integer', minimum: 0, maximum: 100_000 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100 },
-          },
+        querystring: listQuery({}, { totals: false }),
+        response: {
+          200: wrappedList('bindings', BINDING, { total: INTEGER, page: INTEGER, per_page: INTEGER }),
         },
       },
     },
     async (request) => {
       checkTrigger(request.params.triggerId);
-      const page = request.query.page ?? 0;
-      const perPage = request.query.per_page ?? 20;
+      const { page, perPage } = pageOf(request.query, 20);
       const { bindings, total } = await storage.actions.listBindings(
         request.tenant.id,
         request.params.triggerId,
@@ -105,11 +95,15 @@ export function triggerRoutes(api: FastifyInstance, { storage }: ManagementDeps)
   // The whole ordered list is replaced in one transaction; concurrent replacements take turns and
   // the last one wins whole. A bad entry (unknown, undeployed, another trigger's action, bound twice,
   // more than 20) refuses the request and leaves the current list as it was.
-  api.patch<Params & { Body: BindingsBody }>(
+  api.patch(
     '/actions/triggers/:triggerId/bindings',
     {
       config: { scopes: ['update:actions'], audit: 'Update trigger bindings' },
-      schema: { params: TRIGGER_PARAMS, body: BINDINGS_BODY },
+      schema: {
+        params: TRIGGER_PARAMS,
+        body: BINDINGS_BODY,
+        response: { 200: object({ bindings: arrayOf(BINDING) }) },
+      },
     },
     async (request) => {
       checkTrigger(request.params.triggerId);

@@ -3,13 +3,13 @@ import { ApiError } from '../errors.ts';
 /**
  * What Auth0 answers a tenant whose plan lacks a feature (403 `feature_not_enabled`, which Auth0's
  * deploy CLI reads as "skip this resource"), for what Tessera does not have: the message says what is
- * missing and where the README describes the difference.
+ * missing and where docs/management-api.md describes the difference.
  */
 export const featureNotEnabled = (message: string) =>
   new ApiError(
     403,
     'feature_not_enabled',
-    `${message} (README: "Where the Management API differs from Auth0").`,
+    `${message} (see docs/management-api.md#where-the-management-api-differs-from-auth0).`,
   );
 
 /**

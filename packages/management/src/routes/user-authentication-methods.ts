@@ -1,9 +1,21 @@
 import type { AuthenticationMethod } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listQuery, listResponse, pageOf } from '../query.ts';
+import { BOOLEAN, NO_CONTENT, object, offsetList, STRING } from '../responses.ts';
 import { noSuchUser, USER_ID_PARAMS } from './user-wire.ts';
+
+/** Auth0's authentication method: what an enrollment is, never its secret. */
+const METHOD = object({
+  id: STRING,
+  type: STRING,
+  confirmed: BOOLEAN,
+  name: STRING,
+  phone_number: STRING,
+  email: STRING,
+  created_at: STRING,
+  last_auth_at: STRING,
+});
 
 /** Guardian factor names as stored → Auth0's authentication method types. */
 const WIRE_TYPE: Record<string, string> = { otp: 'totp', 'push-notification': 'push' };
@@ -12,18 +24,19 @@ const WIRE_TYPE: Record<string, string> = { otp: 'totp', 'push-notification': 'p
  * Auth0's `/users/{id}/authentication-methods`: the user's MFA enrollments, never their secrets
  * (TOTP seeds, recovery code hashes, WebAuthn keys stay in storage), and removing one.
  */
-export function userAuthenticationMethodRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+export function userAuthenticationMethodRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
   const requireUser = async (tenantId: string, userId: string) => {
     if (!(await storage.users.findById(tenantId, userId))) throw noSuchUser();
   };
 
-  api.get<{ Params: { id: string }; Querystring: PageQuery }>(
+  api.get(
     '/users/:id/authentication-methods',
     {
       config: { scopes: ['read:authentication_methods'] },
       schema: {
         params: USER_ID_PARAMS,
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: listQuery(),
+        response: { 200: offsetList('authenticators', METHOD) },
       },
     },
     async (request) => {
@@ -41,18 +54,20 @@ export function userAuthenticationMethodRoutes(api: FastifyInstance, { storage }
     },
   );
 
-  api.delete<{ Params: { id: string; method_id: string } }>(
+  api.delete(
     '/users/:id/authentication-methods/:method_id',
     {
       config: { scopes: ['delete:authentication_methods'], audit: 'Delete an authentication method' },
       schema: {
         params: {
           type: 'object',
+          required: ['id', 'method_id'],
           properties: {
             ...USER_ID_PARAMS.properties,
             method_id: { type: 'string', minLength: 1, maxLength: 128 },
           },
         },
+        response: NO_CONTENT,
       },
     },
     async (request, reply) => {

@@ -5,9 +5,14 @@ import {
   type LoginSubject,
   type Tenant,
 } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
-import type { ManagementDeps } from '../plugin.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
+import { arrayOf, NO_CONTENT, object, STRING } from '../responses.ts';
 import { noSuchUser, USER_ID_PARAMS } from './user-wire.ts';
+
+/** Auth0's answer: the IPs each identifier is blocked from. */
+const BLOCKS = object({
+  blocked_for: arrayOf(object({ identifier: STRING, ip: STRING, connection: STRING })),
+});
 
 /**
  * Auth0's `consider_brute_force_enablement=true`: an empty list while brute-force protection is off
@@ -19,7 +24,7 @@ const CONSIDER = { consider_brute_force_enablement: { type: 'boolean' } } as con
 /** Auth0 takes a username, a phone number or an email; Tessera's logins take the first and the last. */
 const IDENTIFIER = { identifier: { type: 'string', minLength: 1, maxLength: 320 } } as const;
 
-const byIdentifier = (extra: object) =>
+const byIdentifier = <const E extends Record<string, object>>(extra: E) =>
   ({
     type: 'object',
     additionalProperties: false,
@@ -33,7 +38,7 @@ const byIdentifier = (extra: object) =>
  * from that IP starts a fresh count of 10. Blocks an administrator sets on the user (`blocked: true`)
  * are not these: they change through `PATCH /users/{id}`, as at Auth0.
  */
-export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }: ManagementDeps): void {
+export function userBlockRoutes(api: ManagementApi, { storage, loginAttempts }: ManagementDeps): void {
   /**
    * Logins count an identifier against the user it resolves to, and against the identifier itself
    * when none does (an unknown identifier, or one tried before its account existed): both are listed.
@@ -57,9 +62,12 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
   };
   const lift = (subjects: LoginSubject[]) => Promise.all(subjects.map((s) => loginAttempts.unblock(s)));
 
-  api.get<{ Querystring: { identifier: string; consider_brute_force_enablement?: boolean } }>(
+  api.get(
     '/user-blocks',
-    { config: { scopes: ['read:users'] }, schema: { querystring: byIdentifier(CONSIDER) } },
+    {
+      config: { scopes: ['read:users'] },
+      schema: { querystring: byIdentifier(CONSIDER), response: { 200: BLOCKS } },
+    },
     async (request) =>
       list(
         request.tenant,
@@ -68,11 +76,11 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
       ),
   );
 
-  api.delete<{ Querystring: { identifier: string } }>(
+  api.delete(
     '/user-blocks',
     {
       config: { scopes: ['update:users'], audit: 'Unblock by identifier' },
-      schema: { querystring: byIdentifier({}) },
+      schema: { querystring: byIdentifier({}), response: NO_CONTENT },
     },
     async (request, reply) => {
       await lift(await subjectsOf(request.tenant.id, request.query.identifier));
@@ -80,13 +88,14 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
     },
   );
 
-  api.get<{ Params: { id: string }; Querystring: { consider_brute_force_enablement?: boolean } }>(
+  api.get(
     '/user-blocks/:id',
     {
       config: { scopes: ['read:users'] },
       schema: {
         params: USER_ID_PARAMS,
         querystring: { type: 'object', additionalProperties: false, properties: CONSIDER },
+        response: { 200: BLOCKS },
       },
     },
     async (request) =>
@@ -97,11 +106,11 @@ export function userBlockRoutes(api: FastifyInstance, { storage, loginAttempts }
       ),
   );
 
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/user-blocks/:id',
     {
       config: { scopes: ['update:users'], audit: 'Unblock a user' },
-      schema: { params: USER_ID_PARAMS },
+      schema: { params: USER_ID_PARAMS, response: NO_CONTENT },
     },
     async (request, reply) => {
       await lift([await userSubject(request.tenant.id, request.params.id)]);

@@ -1,8 +1,9 @@
 import { NotFoundError } from '@tessera/core';
-import type { FastifyInstance } from 'fastify';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { inexistent } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { listResponse, PAGE_QUERY, type PageQuery, pageOf } from '../query.ts';
+import { listQuery, listResponse, pageOf } from '../query.ts';
+import { NO_CONTENT, offsetList } from '../responses.ts';
+import { ROLE } from './roles.ts';
 import { noSuchUser, USER_ID_PARAMS } from './user-wire.ts';
 
 const ROLE_IDS = {
@@ -25,18 +26,19 @@ function asRoleError(error: unknown): unknown {
 }
 
 /** Auth0's `/users/{id}/roles`: the roles assigned to a user, and assigning or removing some. */
-export function userRoleRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
+export function userRoleRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
   const requireUser = async (tenantId: string, userId: string) => {
     if (!(await storage.users.findById(tenantId, userId))) throw noSuchUser();
   };
 
-  api.get<{ Params: { id: string }; Querystring: PageQuery }>(
+  api.get(
     '/users/:id/roles',
     {
       config: { scopes: ['read:users', 'read:roles', 'read:role_members'] },
       schema: {
         params: USER_ID_PARAMS,
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: listQuery(),
+        response: { 200: offsetList('roles', ROLE) },
       },
     },
     async (request) => {
@@ -55,11 +57,11 @@ export function userRoleRoutes(api: FastifyInstance, { storage }: ManagementDeps
     },
   );
 
-  api.post<{ Params: { id: string }; Body: { roles: string[] } }>(
+  api.post(
     '/users/:id/roles',
     {
       config: { scopes: ['update:users', 'create:role_members'], audit: 'Assign roles to a user' },
-      schema: { params: USER_ID_PARAMS, body: ROLE_IDS },
+      schema: { params: USER_ID_PARAMS, body: ROLE_IDS, response: NO_CONTENT },
     },
     async (request, reply) => {
       await requireUser(request.tenant.id, request.params.id);
@@ -72,11 +74,11 @@ export function userRoleRoutes(api: FastifyInstance, { storage }: ManagementDeps
     },
   );
 
-  api.delete<{ Params: { id: string }; Body: { roles: string[] } }>(
+  api.delete(
     '/users/:id/roles',
     {
       config: { scopes: ['update:users', 'delete:role_members'], audit: 'Removes roles from a user' },
-      schema: { params: USER_ID_PARAMS, body: ROLE_IDS },
+      schema: { params: USER_ID_PARAMS, body: ROLE_IDS, response: NO_CONTENT },
     },
     async (request, reply) => {
       await requireUser(request.tenant.id, request.params.id);

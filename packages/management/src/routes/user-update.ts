@@ -1,9 +1,9 @@
 import type { UserChanges } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { type Caller, insufficientScope, isCurrentUserScope, requireSelf } from '../auth.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { invalidBody } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import { asIdpError, noSuchUser, toWireUser, USER_ID_PARAMS } from './user-wire.ts';
+import { asIdpError, noSuchUser, toWireUser, USER, USER_ID_PARAMS } from './user-wire.ts';
 import { checkPasswordPolicy } from './users.ts';
 
 // Auth0 unsets an optional attribute given null, but refuses empty strings ("not supported").
@@ -37,23 +37,7 @@ const UPDATE_USER = {
   },
 } as const;
 
-interface UpdateUserBody {
-  blocked?: boolean;
-  email?: string;
-  email_verified?: boolean;
-  phone_number?: string | null;
-  phone_verified?: boolean;
-  username?: string | null;
-  password?: string;
-  name?: string | null;
-  given_name?: string | null;
-  family_name?: string | null;
-  nickname?: string | null;
-  picture?: string | null;
-  user_metadata?: Record<string, unknown>;
-  app_metadata?: Record<string, unknown>;
-  connection?: string;
-}
+type UpdateUserBody = FromSchema<typeof UPDATE_USER>;
 
 /**
  * The scopes that let a caller change a property (any other needs `update:users`): Auth0's
@@ -79,8 +63,8 @@ function requirePropertyScopes(caller: Caller, properties: string[]): void {
  * `{}` removes them all), a new password re-hashed. All of it in one transaction: a taken email or
  * username (409) leaves the user exactly as it was.
  */
-export function userUpdateRoutes(api: FastifyInstance, { storage }: ManagementDeps): void {
-  api.patch<{ Params: { id: string }; Body: UpdateUserBody }>(
+export function userUpdateRoutes(api: ManagementApi, { storage }: ManagementDeps): void {
+  api.patch(
     '/users/:id',
     {
       config: {
@@ -92,7 +76,7 @@ export function userUpdateRoutes(api: FastifyInstance, { storage }: ManagementDe
         ],
         audit: 'Update a User',
       },
-      schema: { params: USER_ID_PARAMS, body: UPDATE_USER },
+      schema: { params: USER_ID_PARAMS, body: UPDATE_USER, response: { 200: USER } },
     },
     async (request) => {
       const body = request.body;

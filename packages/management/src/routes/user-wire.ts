@@ -1,14 +1,41 @@
 import { ConflictError, NotFoundError } from '@tessera/core';
 import { USER_SORT_FIELDS, type User, type UserListQuery, type UserSortField } from '@tessera/storage';
 import { ApiError, inexistent, invalidQuery } from '../errors.ts';
+import { arrayOf, BOOLEAN, FREE_OBJECT, INTEGER, object, STRING } from '../responses.ts';
 
 // The Auth0 user on the wire, and the parts of Auth0's user search Tessera supports.
 
 /** Auth0's user ids are `<provider>|<id>`; anything longer than this is no user of ours. */
 export const USER_ID_PARAMS = {
   type: 'object',
+  required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 512 } },
 } as const;
+
+/** Auth0's user on the wire (toWireUser); the metadata are the user's own free-form objects. */
+export const USER = object({
+  user_id: STRING,
+  email: STRING,
+  email_verified: BOOLEAN,
+  username: STRING,
+  phone_number: STRING,
+  phone_verified: BOOLEAN,
+  name: STRING,
+  given_name: STRING,
+  family_name: STRING,
+  nickname: STRING,
+  picture: STRING,
+  user_metadata: FREE_OBJECT,
+  app_metadata: FREE_OBJECT,
+  identities: arrayOf(object({ connection: STRING, provider: STRING, user_id: STRING, isSocial: BOOLEAN })),
+  blocked: BOOLEAN,
+  logins_count: INTEGER,
+  last_login: STRING,
+  last_ip: STRING,
+  last_password_reset: STRING,
+  created_at: STRING,
+  updated_at: STRING,
+});
 
 export const noSuchUser = () => inexistent('user', 'The user does not exist.');
 

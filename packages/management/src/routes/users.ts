@@ -1,18 +1,9 @@
 import { DATABASE_CONNECTION, DATABASE_STRATEGY, PASSWORD_MIN_LENGTH, type Storage } from '@tessera/storage';
-import type { FastifyInstance } from 'fastify';
 import { requireSelf } from '../auth.ts';
+import type { ManagementApi, ManagementDeps } from '../deps.ts';
 import { ApiError, invalidBody, invalidQuery } from '../errors.ts';
-import type { ManagementDeps } from '../plugin.ts';
-import {
-  FIELDS_ONLY,
-  FIELDS_QUERY,
-  type FieldsQuery,
-  listResponse,
-  PAGE_QUERY,
-  type PageQuery,
-  pageOf,
-  project,
-} from '../query.ts';
+import { FIELDS_ONLY, FIELDS_QUERY, listQuery, listResponse, pageOf, project } from '../query.ts';
+import { arrayOf, NO_CONTENT, offsetList } from '../responses.ts';
 import {
   asIdpError,
   MAX_SEARCH_RESULTS,
@@ -20,16 +11,9 @@ import {
   parseSort,
   parseUserSearch,
   toWireUser,
+  USER,
   USER_ID_PARAMS,
 } from './user-wire.ts';
-
-interface UserListQuery extends PageQuery, FieldsQuery {
-  sort?: string;
-  q?: string;
-  search_engine?: string;
-  connection?: string;
-  primary_order?: boolean;
-}
 
 const PROFILE = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 
@@ -58,15 +42,16 @@ const CREATE_USER = {
   },
 } as const;
 
-type CreateUserBody = Record<string, unknown> & { connection: string; email: string; password: string };
-
 /** Auth0's `/users` and `/users-by-email`; updates are in user-update.ts. */
-export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
+export function userRoutes(api: ManagementApi, deps: ManagementDeps): void {
   const { storage } = deps;
 
-  api.post<{ Body: CreateUserBody }>(
+  api.post(
     '/users',
-    { config: { scopes: ['create:users'], audit: 'Create a User' }, schema: { body: CREATE_USER } },
+    {
+      config: { scopes: ['create:users'], audit: 'Create a User' },
+      schema: { body: CREATE_USER, response: { 201: USER } },
+    },
     async (request, reply) => {
       const body = request.body;
       await requireDatabaseConnection(storage, request.tenant.id, body.connection);
@@ -76,17 +61,17 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
           connection: body.connection,
           email: body.email,
           password: body.password,
-          ...(body.username === undefined ? {} : { username: body.username as string }),
+          ...(body.username === undefined ? {} : { username: body.username }),
           emailVerified: body.email_verified === true,
-          ...(body.phone_number === undefined ? {} : { phoneNumber: body.phone_number as string }),
+          ...(body.phone_number === undefined ? {} : { phoneNumber: body.phone_number }),
           phoneVerified: body.phone_verified === true,
-          name: body.name as string | undefined,
-          givenName: body.given_name as string | undefined,
-          familyName: body.family_name as string | undefined,
-          nickname: body.nickname as string | undefined,
-          picture: body.picture as string | undefined,
-          userMetadata: body.user_metadata as Record<string, unknown> | undefined,
-          appMetadata: body.app_metadata as Record<string, unknown> | undefined,
+          name: body.name,
+          givenName: body.given_name,
+          familyName: body.family_name,
+          nickname: body.nickname,
+          picture: body.picture,
+          userMetadata: body.user_metadata,
+          appMetadata: body.app_metadata,
           blocked: body.blocked === true,
         });
         return reply.code(201).send(toWireUser(user));
@@ -96,17 +81,13 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
     },
   );
 
-  api.get<{ Querystring: UserListQuery }>(
+  api.get(
     '/users',
     {
       config: { scopes: ['read:users'] },
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            ...FIELDS_QUERY,
+        querystring: listQuery(
+          {
             sort: { type: 'string', maxLength: 64 },
             q: { type: 'string', maxLength: 2048 },
             // v1 is gone at Auth0 too; v2 is answered like v3.
@@ -114,7 +95,9 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
             connection: { type: 'string', maxLength: 128 },
             primary_order: { type: 'boolean' },
           },
-        },
+          { fields: true },
+        ),
+        response: { 200: offsetList('users', USER) },
       },
     },
     async (request) => {
@@ -137,14 +120,11 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
   );
 
   // A user's own token reads its own profile with `read:current_user` (docs/security.md#48).
-  api.get<{ Params: { id: string }; Querystring: FieldsQuery }>(
+  api.get(
     '/users/:id',
     {
       config: { scopes: ['read:users', 'read:current_user'] },
-      schema: {
-        params: USER_ID_PARAMS,
-        querystring: FIELDS_ONLY,
-      },
+      schema: { params: USER_ID_PARAMS, querystring: FIELDS_ONLY, response: { 200: USER } },
     },
     async (request) => {
       requireSelf(request.caller, request.params.id, ['read:users']);
@@ -155,16 +135,19 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
   );
 
   // Auth0 answers 204 whether or not the user existed: deleting is idempotent.
-  api.delete<{ Params: { id: string } }>(
+  api.delete(
     '/users/:id',
-    { config: { scopes: ['delete:users'], audit: 'Delete a User' }, schema: { params: USER_ID_PARAMS } },
+    {
+      config: { scopes: ['delete:users'], audit: 'Delete a User' },
+      schema: { params: USER_ID_PARAMS, response: NO_CONTENT },
+    },
     async (request, reply) => {
       await storage.userAdmin.delete(request.tenant.id, request.params.id);
       return reply.code(204).send();
     },
   );
 
-  api.get<{ Querystring: FieldsQuery & { email: string } }>(
+  api.get(
     '/users-by-email',
     {
       config: { scopes: ['read:users'] },
@@ -175,6 +158,7 @@ export function userRoutes(api: FastifyInstance, deps: ManagementDeps): void {
           required: ['email'],
           properties: { ...FIELDS_QUERY, email: { type: 'string', minLength: 1, maxLength: 320 } },
         },
+        response: { 200: arrayOf(USER) },
       },
     },
     async (request) => {
