@@ -7,7 +7,7 @@ import {
   type Logger,
   type PostLoginPort,
 } from '@tessera/core';
-import { createLoginPages } from '@tessera/login-ui';
+import { createHomePage, createLoginPages } from '@tessera/login-ui';
 import { createManagement } from '@tessera/management';
 import { createOidc, type TenantProviders } from '@tessera/oidc';
 import { createLoginAttempts, primaryDomain, type Storage } from '@tessera/storage';
@@ -18,6 +18,7 @@ import { boundedJsonBodies } from './plugins/json-body.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { tenantResolution } from './plugins/tenant.ts';
 import { healthRoutes } from './routes/health.ts';
+import { homeRoutes } from './routes/home.ts';
 import type { TenantResolver } from './tenancy.ts';
 
 declare module 'fastify' {
@@ -55,7 +56,7 @@ export function createApp(deps: AppDeps) {
         reply.header('x-request-id', request.id);
       });
       await fastify.register(securityHeaders, {
-        frameAncestors: deps.config.http.frameAncestors ?? "'none'",
+        frameAncestors: deps.config.http.frameAncestors,
         hsts: deps.config.http.publicScheme === 'https' || Boolean(deps.config.http.tlsCertFile),
       });
       await fastify.register(tenantResolution, {
@@ -65,10 +66,16 @@ export function createApp(deps: AppDeps) {
       await fastify.register(healthRoutes, {
         checks: { database: () => deps.storage.ping(), kv: () => deps.kv.ping() },
       });
+      const pages = createLoginPages();
+      await fastify.register(homeRoutes, {
+        scheme: deps.config.http.publicScheme,
+        page: createHomePage(),
+        negotiateLocale: pages.negotiateLocale,
+      });
       const oidc = createOidc({
         storage: deps.storage,
         kv: deps.kv,
-        pages: createLoginPages(),
+        pages,
         postLogin: deps.postLogin ?? continueUnchanged,
         scheme: deps.config.http.publicScheme,
         log: deps.log.child({ component: 'oidc' }),

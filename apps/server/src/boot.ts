@@ -11,6 +11,7 @@ import { createApp } from './app.ts';
 import { createActionsAdmin } from './boot/actions-admin.ts';
 import { announceFirstRun, ensureFirstRun, type FirstRunResult } from './boot/first-run.ts';
 import { openConfiguredGeoIp } from './boot/geoip.ts';
+import { routeConsoleToLog } from './console-log.ts';
 import { loggerOptions } from './logger.ts';
 import { createTenantResolver } from './tenancy.ts';
 
@@ -27,6 +28,11 @@ export interface BootOptions {
   postLogin?: PostLoginPort;
   /** Extra plugins registered after the application (embedding, tests). */
   plugins?: FastifyPluginAsync[];
+  /**
+   * Send what libraries print with `console`, and Node's process warnings, through the logger (the
+   * process does, so every line it writes is JSON); an embedding or a test keeps its console.
+   */
+  routeConsole?: boolean;
 }
 
 export interface Running {
@@ -49,7 +55,8 @@ export async function boot(options: BootOptions): Promise<Running> {
   const config = loadConfig({ env: options.env, inDocker: options.inDocker });
   const geoip = await openConfiguredGeoIp(config.geoip.database);
   const log = pino(loggerOptions(config.logging.level), options.logDestination);
-  const dataDir = config.db.dataDir!;
+  const restoreConsole = options.routeConsole ? routeConsoleToLog(log) : () => {};
+  const dataDir = config.db.dataDir;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const masterKey = await loadMasterKey({
@@ -68,7 +75,7 @@ export async function boot(options: BootOptions): Promise<Running> {
   });
   const kv = createKv({
     url: config.redis.url,
-    prefix: config.redis.prefix!,
+    prefix: config.redis.prefix,
     log: log.child({ component: 'kv' }),
   });
   // Expired grants and refresh tokens are refused on read already; this only reclaims their rows.
@@ -96,11 +103,12 @@ export async function boot(options: BootOptions): Promise<Running> {
   const closeStores = async () => {
     clearInterval(sweep);
     await Promise.allSettled([runtime?.close(), actionsAdmin.close(), kv.close(), storage.close()]);
+    restoreConsole();
   };
 
   try {
     const firstRun = await ensureFirstRun(storage, config, log);
-    await announceFirstRun(firstRun, dataDir, options.console);
+    await announceFirstRun(firstRun, dataDir, options.console, log);
     const app = await createFastify(config, log);
     await app.register(
       createApp({
@@ -126,7 +134,7 @@ export async function boot(options: BootOptions): Promise<Running> {
     await app.listen({ port: config.http.port, host: config.http.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
-    const url = `${config.http.tlsCertFile ? 'https' : 'http'}://${hostForUrl(config.http.host!)}:${port}`;
+    const url = `${config.http.tlsCertFile ? 'https' : 'http'}://${hostForUrl(config.http.host)}:${port}`;
     log.info(
       { url, issuer: firstRun.issuer, database: storage.kind, kv: config.redis.url ? 'redis' : 'memory' },
       'tessera is listening',
@@ -145,9 +153,10 @@ export async function boot(options: BootOptions): Promise<Running> {
 }
 
 async function createFastify(config: Config, log: pino.Logger): Promise<FastifyInstance> {
-  const https = config.http.tlsCertFile
-    ? { cert: await readFile(config.http.tlsCertFile), key: await readFile(config.http.tlsKeyFile!) }
-    : null;
+  // The loader refuses one file without the other (TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE).
+  const { tlsCertFile, tlsKeyFile } = config.http;
+  const https =
+    tlsCertFile && tlsKeyFile ? { cert: await readFile(tlsCertFile), key: await readFile(tlsKeyFile) } : null;
   const trustProxy = config.http.trustProxy.length > 0 ? [...config.http.trustProxy] : false;
   return Fastify({
     loggerInstance: log,

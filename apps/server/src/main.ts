@@ -49,7 +49,7 @@ function exitAfterLogs(server: Running, code: number): void {
 }
 
 try {
-  running = await boot({ env: process.env, inDocker: existsSync('/.dockerenv') });
+  running = await boot({ env: process.env, inDocker: existsSync('/.dockerenv'), routeConsole: true });
 } catch (error) {
   const line =
     error instanceof ConfigError

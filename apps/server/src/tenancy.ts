@@ -22,7 +22,7 @@ const CACHE_TTL_MS = 5_000;
 const CACHE_MAX = 1_000;
 
 /**
- * Host → tenant through the custom-domain table (README "How it behaves": Tenants), with a short in-process cache
+ * Host → tenant through the custom-domain table (docs/operations.md#how-the-server-behaves), with a short in-process cache
  * so a login does not pay a database read per request. The cache is bounded: a flood of random Host
  * headers costs one lookup each and cannot grow memory.
  */

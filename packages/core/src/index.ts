@@ -1,5 +1,6 @@
 export { ACTION_LIMITS } from './actions.ts';
 export * from './errors.ts';
+export { escapeHtml } from './html.ts';
 export {
   InvalidJsonError,
   isJsonObject,

@@ -28,7 +28,7 @@ export const MANAGEMENT_SCOPES = [
   'update:tenant_settings',
   ...crud('custom_domains'),
   // Auth0 tenant configuration its deploy CLI reads on every run. Tessera answers each in Auth0's
-  // shape, most of them empty by design (README "Where the Management API differs from Auth0"); the
+  // shape, most of them empty by design (docs/management-api.md#where-the-management-api-differs-from-auth0); the
   // first-run client holds them so the tool gets those answers, not 403 insufficient_scope.
   'read:attack_protection',
   'update:attack_protection',

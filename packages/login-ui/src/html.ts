@@ -5,6 +5,9 @@
  * Attribute values must always be written double-quoted in templates (`value="${v}"`): escaping makes
  * a quoted value safe, but nothing makes an unquoted one safe.
  */
+import { escapeHtml } from '@tessera/core';
+
+export { escapeHtml };
 export class SafeHtml {
   readonly #markup: string;
 
@@ -29,17 +32,6 @@ export type Interpolation = SafeHtml | string | number | false | null | undefine
 
 export const html = (strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml =>
   SafeHtml.build(strings, values);
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes for both text and quoted attribute values (OWASP XSS cheat sheet, rules 1 and 2). */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 function render(value: Interpolation | undefined): string {
   if (value instanceof SafeHtml) return value.toString();

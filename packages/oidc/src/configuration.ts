@@ -20,6 +20,7 @@ import { rbacScopes } from './rbac-scopes.ts';
 import { withoutRefreshTokenNonce } from './refresh-token-nonce.ts';
 import { createTenantLookups, type TenantLookups } from './tenant-lookups.ts';
 import { sessionTtl, tenantSettings } from './tenant-settings.ts';
+import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { nameGrantAndSession } from './userinfo-binding.ts';
 
 export interface ConfigurationDeps {
@@ -127,9 +128,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       grantExtras.loadExistingGrant(ctx, deps.postLogin, tenant.id, settings.actions),
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // Both policies explicit (token-policies.ts): the library's defaults print a console notice.
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

@@ -24,7 +24,7 @@ export interface PasswordGrantDeps extends IssueDeps {
 const PARAMETERS = ['username', 'password', 'scope', 'audience'];
 
 /**
- * Auth0's Resource Owner Password grant (README "OIDC (Auth0-compatible)"): `password` and Auth0's
+ * Auth0's Resource Owner Password grant (docs/oidc.md#behaviour): `password` and Auth0's
  * `password-realm` extension, for the clients whose `grant_types` open them (client-metadata.ts).
  * The steps, in order:
  * 1. read the request and the connection (request.ts);

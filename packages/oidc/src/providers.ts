@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { issuerFor, type KvStore, type Logger, type LoginPages, type PostLoginPort } from '@tessera/core';
-import { keysStamp, primaryDomain, type SigningKey, type Storage, type Tenant } from '@tessera/storage';
+import {
+  keysStamp,
+  LOCKS,
+  primaryDomain,
+  type SigningKey,
+  type Storage,
+  type Tenant,
+  withAdvisoryLock,
+} from '@tessera/storage';
 import { createLocalJWKSet } from 'jose';
 import Provider from 'oidc-provider';
 import { createAdapterFactory } from './adapter.ts';
@@ -36,13 +44,11 @@ export interface TenantProviders {
 
 /** How often a cached provider re-reads its tenant's keys to notice a rotation made by another process. */
 const RECHECK_MS = 10_000;
-/** Advisory lock (with the tenant as second key) for creating a tenant's first cookie key. */
-const COOKIE_KEY_LOCK = 72707371;
 
 const hasCurrentCookieKey = (keys: SigningKey[]) =>
   keys.some((key) => key.use === 'cookie' && key.state === 'current');
 
-/** One oidc-provider instance per tenant (README "How it behaves": Tenants), created lazily and cached. */
+/** One oidc-provider instance per tenant (docs/operations.md#how-the-server-behaves), created lazily and cached. */
 export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
   // oidc-provider insists on a client_secret for client_secret_* clients; the real check is the HMAC.
   const inertClientSecret = randomBytes(32).toString('base64url');
@@ -61,16 +67,11 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     // A tenant without a cookie key (created before they existed, or by a tool): create one under a
     // lock, re-checking inside it, so processes starting together agree on a single current key —
     // two would make one process reject the session cookies the other signs.
-    return deps.storage.db.sql.session(async (conn) => {
-      await conn.query('SELECT pg_advisory_lock($1, hashtext($2))', [COOKIE_KEY_LOCK, tenant.id]);
-      try {
-        const again = await deps.storage.signingKeys.list(tenant.id);
-        if (hasCurrentCookieKey(again)) return again;
-        await deps.storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
-        return deps.storage.signingKeys.list(tenant.id);
-      } finally {
-        await conn.query('SELECT pg_advisory_unlock($1, hashtext($2))', [COOKIE_KEY_LOCK, tenant.id]);
-      }
+    return withAdvisoryLock(deps.storage.db.sql, LOCKS.cookieKeys, tenant.id, async () => {
+      const again = await deps.storage.signingKeys.list(tenant.id);
+      if (hasCurrentCookieKey(again)) return again;
+      await deps.storage.signingKeys.create(tenant.id, { alg: 'HS256', use: 'cookie', state: 'current' });
+      return deps.storage.signingKeys.list(tenant.id);
     });
   }
 

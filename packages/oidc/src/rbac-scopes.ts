@@ -40,7 +40,7 @@ export function requestAccountId(ctx: KoaContextWithOIDC): string | undefined {
 }
 
 /**
- * Auth0 RBAC ("Enable RBAC" on an API, README "OIDC (Auth0-compatible)"): the API scopes a user's
+ * Auth0 RBAC ("Enable RBAC" on an API, docs/oidc.md#behaviour): the API scopes a user's
  * token may carry are the requested ones the user holds as permissions through roles, whether or not
  * the `permissions` claim is added. Applied when the grant is recorded (so a refresh never widens it)
  * and again at every token issue (so a permission taken away drops at the next refresh). Without a

@@ -1,17 +1,26 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@tessera/config';
 import {
   CURRENT_USER_SCOPES,
-  isLocalDomain,
   issuerFor,
   type Logger,
   MANAGEMENT_SCOPES,
   managementAudience,
 } from '@tessera/core';
-import { primaryDomain, type ResourceServer, type Storage, type Tenant } from '@tessera/storage';
+import {
+  LOCKS,
+  primaryDomain,
+  type ResourceServer,
+  type Storage,
+  type Tenant,
+  withAdvisoryLock,
+} from '@tessera/storage';
+import { followConfiguredDomain, followManagementAudience } from './tenant-domain.ts';
 
 export const MANAGEMENT_CLIENT_NAME = 'Tessera Management API (first run)';
+/** The display name of a default tenant left with the stock name `default`. */
+export const DEFAULT_FRIENDLY_NAME = 'Tessera';
 
 /**
  * What the Management API declares: the machine scopes, granted to the first-run client, and Auth0's
@@ -31,35 +40,27 @@ export interface FirstRunResult {
  * Management API resource server and a machine client granted every management scope. Each step
  * checks what exists first, so a restart changes nothing and a boot that died half-way completes
  * the missing steps on the next start.
- */
-/** Postgres advisory lock held during first-run setup (the migrator holds 72707369). */
-const FIRST_RUN_LOCK = 72707370;
-
-/**
+ *
  * Several processes may boot at once on an empty database (a deployment of N replicas): the setup runs
  * under an advisory lock, so the second process finds what the first created instead of creating a
  * second default tenant, key or management client.
  */
 export async function ensureFirstRun(storage: Storage, config: Config, log: Logger): Promise<FirstRunResult> {
-  return storage.db.sql.session(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [FIRST_RUN_LOCK]);
-    try {
-      return await setUp(storage, config, log);
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [FIRST_RUN_LOCK]);
-    }
-  });
+  return withAdvisoryLock(storage.db.sql, LOCKS.firstRun, () => setUp(storage, config, log));
 }
 
 async function setUp(storage: Storage, config: Config, log: Logger): Promise<FirstRunResult> {
-  const domain = config.tenancy.domain!;
-  const tenant =
-    (await storage.tenants.getDefault()) ??
-    (await storage.tenants.create({
-      name: config.tenancy.defaultTenant!,
-      domains: [domain],
-      isDefault: true,
-    }));
+  const domain = config.tenancy.domain;
+  const existingTenant = await storage.tenants.getDefault();
+  const tenant = existingTenant
+    ? await followConfiguredDomain(storage, existingTenant, domain, log)
+    : await storage.tenants.create({
+        name: config.tenancy.defaultTenant,
+        // What the login pages show; the Management API's tenant settings `friendly_name` change it.
+        ...(config.tenancy.defaultTenant === 'default' ? { friendlyName: DEFAULT_FRIENDLY_NAME } : {}),
+        domains: [domain],
+        isDefault: true,
+      });
   const primary = primaryDomain(tenant) ?? domain;
   const issuer = issuerFor(primary, config.http.publicScheme);
 
@@ -76,7 +77,7 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
   }
 
   const audience = managementAudience(issuer);
-  const managementApi = await storage.resourceServers.findByIdentifier(tenant.id, audience);
+  const managementApi = await followManagementAudience(storage, tenant, audience, log);
   if (!managementApi) {
     await storage.resourceServers.create(tenant.id, {
       identifier: audience,
@@ -136,14 +137,24 @@ async function addNewManagementScopes(
   }
 }
 
-/** Shows the new credentials once and keeps them in `<data dir>/first-run.json` (mode 0600). */
+/**
+ * Shows the new credentials once, as one line of the JSON README "The two commands" shows (so every
+ * line on stdout is JSON), and keeps them in `<data dir>/first-run.json` (mode 0600). On a later start the
+ * file follows a change of domain or scheme (issuer, domain, audience), keeping the client's
+ * credentials, which did not change.
+ */
 export async function announceFirstRun(
   result: FirstRunResult,
   dataDir: string,
   out: NodeJS.WritableStream = process.stdout,
+  log?: Logger,
 ): Promise<void> {
-  if (!result.created) return;
+  const path = join(dataDir, 'first-run.json');
   const domain = new URL(result.issuer).host;
+  if (!result.created) {
+    await followInFile(path, result.issuer, domain);
+    return;
+  }
   const file = {
     issuer: result.issuer,
     domain,
@@ -153,19 +164,25 @@ export async function announceFirstRun(
       audience: result.created.audience,
     },
   };
-  const path = join(dataDir, 'first-run.json');
   await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  out.write(
-    [
-      '',
-      'Tessera first run: the default tenant is ready.',
-      `  issuer:        ${result.issuer}`,
-      `  client_id:     ${result.created.clientId}`,
-      `  client_secret: ${result.created.clientSecret}`,
-      `  audience:      ${result.created.audience}`,
-      `These credentials are shown once; they are also in ${path} (mode 0600).`,
-      isLocalDomain(domain) ? '' : 'Set TESSERA_DOMAIN before the first run to change the issuer.',
-      '',
-    ].join('\n'),
+  log?.info(
+    { path },
+    'first run: the default tenant is ready; its Management API credentials are printed once, as one JSON line, and kept in this file (mode 0600)',
   );
+  out.write(`${JSON.stringify(file)}\n`);
+}
+
+async function followInFile(path: string, issuer: string, domain: string): Promise<void> {
+  type FirstRunFile = { issuer?: string; domain?: string; management?: { audience?: string } };
+  let file: FirstRunFile;
+  try {
+    file = JSON.parse(await readFile(path, 'utf8')) as FirstRunFile;
+  } catch {
+    // No file (a database set up by another process or machine) or not ours: nothing to keep in step.
+    return;
+  }
+  const audience = managementAudience(issuer);
+  if (file.issuer === issuer && file.domain === domain && file.management?.audience === audience) return;
+  const updated = { ...file, issuer, domain, management: { ...file.management, audience } };
+  await writeFile(path, `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600 });
 }

@@ -10,6 +10,8 @@ import {
   authorizationRequest,
   Browser,
   createApp,
+  createMachine,
+  createUsers,
   type OidcTestServer,
   REDIRECT_URI,
   startOidcServer,
@@ -96,23 +98,15 @@ describe('token shapes the Auth0 SDK checks (refreshed ID tokens, client-credent
     return request.redeem(done.url);
   };
 
-  const machine = async (audience: string, scopes: string[]) => {
-    const { client, clientSecret } = await server.storage.clients.create(server.tenantId, {
-      name: `machine for ${audience}`,
-      appType: 'non_interactive',
-      grantTypes: ['client_credentials'],
-      tokenEndpointAuthMethod: 'client_secret_post',
-      grants: [{ audience, scopes }],
-    });
-    return { clientId: client.clientId, clientSecret };
-  };
+  const machine = (audience: string, scopes: string[]) =>
+    createMachine(server, audience, scopes, `machine for ${audience}`);
 
   before(async () => {
     server = await startOidcServer({ TESSERA_PUBLIC_SCHEME: 'https' });
     assert.match(server.issuer, /^https:\/\/localhost:\d+\/$/);
     domain = new URL(server.issuer).host;
     agent = new PlainHttpAgent(Number(new URL(server.url).port));
-    await server.storage.users.create(server.tenantId, { email: nina.username, password: nina.password });
+    await createUsers(server, nina);
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: API,
       name: 'Reports',

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { managementAudience } from '@tessera/core';
 import * as oidc from 'openid-client';
 import { bindActions, deployAction } from '../actions-flow/helpers.ts';
 import {
   authorizationRequest,
   Browser,
-  createApp,
-  discover,
   loginWithCode,
+  managementToken,
   type OidcTestServer,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 const SESSION = 'tessera_session';
@@ -26,28 +24,15 @@ const PASSWORD = 'a long enough password';
  */
 describe('a session whose user was blocked or deleted', () => {
   let server: OidcTestServer;
-  let app: { clientId: string; clientSecret: string };
   let config: oidc.Configuration;
   let adminToken: string;
 
   before(async () => {
     // Roomy action budgets: a sandbox's first run on a loaded CI machine must not fail the login.
-    server = await startOidcServer({ TESSERA_ACTIONS_TIMEOUT_MS: '60000', TESSERA_ACTIONS_CPU_MS: '30000' });
-    app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    const created = server.firstRun.created!;
-    const response = await fetch(`${server.issuer}oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credentials',
-        client_id: created.clientId,
-        client_secret: created.clientSecret,
-        audience: managementAudience(server.issuer),
-      }),
-    });
-    assert.equal(response.status, 200);
-    adminToken = ((await response.json()) as { access_token: string }).access_token;
+    ({ server, config } = await startOidcSetup({
+      env: { TESSERA_ACTIONS_TIMEOUT_MS: '60000', TESSERA_ACTIONS_CPU_MS: '30000' },
+    }));
+    adminToken = await managementToken(server);
   });
   after(() => server.stop());
 

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { managementAudience } from '@tessera/core';
-import { createApp, type OidcTestServer, startOidcServer } from './helpers.ts';
+import {
+  addLoopbackTenant,
+  createApp,
+  managementToken,
+  type OidcTestServer,
+  startOidcServer,
+} from './helpers.ts';
 import { attempt, BLOCKED, FORM, fail, logsIn, openLogin, PASSWORD, type Site } from './login-from.ts';
 
 /** Auth0's brute-force protection and suspicious IP throttling, docs/security.md#41, #42 and #43. */
@@ -15,17 +20,10 @@ describe('brute-force protection of the login page', () => {
 
   before(async () => {
     server = await startOidcServer({ TESSERA_TRUST_PROXY: '127.0.0.1' });
-    const port = new URL(server.issuer).port;
-    const tenant = await server.storage.tenants.create({
-      name: 'acme',
-      domains: [`127.0.0.1:${port}`],
-      settings: { signup_enabled: true },
-    });
-    await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
+    const other = await addLoopbackTenant(server, 'acme', { signup_enabled: true });
     await server.storage.tenants.updateSettings(server.tenantId, { settings: { signup_enabled: true } });
     a = { issuer: server.issuer, tenantId: server.tenantId, clientId: (await createApp(server)).clientId };
-    const other = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
-    b = { issuer: other.issuer, tenantId: tenant.id, clientId: (await createApp(other)).clientId };
+    b = { issuer: other.issuer, tenantId: other.tenantId, clientId: (await createApp(other)).clientId };
   });
   after(() => server.stop());
 
@@ -176,18 +174,7 @@ describe('brute-force protection follows the tenant’s attack-protection settin
     server = await startOidcServer({ TESSERA_TRUST_PROXY: '127.0.0.1' });
     await server.storage.tenants.updateSettings(server.tenantId, { settings: { signup_enabled: true } });
     site = { issuer: server.issuer, tenantId: server.tenantId, clientId: (await createApp(server)).clientId };
-    const created = server.firstRun.created!;
-    const response = await fetch(`${server.issuer}oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credentials',
-        client_id: created.clientId,
-        client_secret: created.clientSecret,
-        audience: managementAudience(server.issuer),
-      }),
-    });
-    token = ((await response.json()) as { access_token: string }).access_token;
+    token = await managementToken(server);
   });
   after(() => server.stop());
 

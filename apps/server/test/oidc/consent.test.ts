@@ -12,7 +12,7 @@ import {
   type OidcTestServer,
   postForm,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 const API = 'https://api.example.com/';
@@ -28,8 +28,10 @@ describe('consent: third-party apps ask, first-party apps never do', () => {
   const carol = { username: 'carol@example.com', password: 'carol has a long password' };
 
   before(async () => {
-    server = await startOidcServer();
-    thirdParty = await createApp(server, { isFirstParty: false });
+    ({ server, app: thirdParty } = await startOidcSetup({
+      app: { isFirstParty: false },
+      users: [{ ...carol, name: 'Carol' }],
+    }));
     firstParty = await createApp(server, { isFirstParty: true });
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: API,
@@ -38,11 +40,6 @@ describe('consent: third-party apps ask, first-party apps never do', () => {
         { value: 'read:things', description: 'Read your things' },
         { value: 'write:things', description: 'Change your things' },
       ],
-    });
-    await server.storage.users.create(server.tenantId, {
-      email: carol.username,
-      password: carol.password,
-      name: 'Carol',
     });
     jwks = createRemoteJWKSet(new URL(`${server.issuer}.well-known/jwks.json`));
   });
@@ -147,7 +144,7 @@ describe('consent: third-party apps ask, first-party apps never do', () => {
   });
 
   it("an API access token carries the consented OIDC scopes and serves /userinfo, as Auth0's does", async () => {
-    // README "Tokens": `aud` = the API identifier plus `<issuer>userinfo` when `openid` was granted.
+    // docs/oidc.md#behaviour, Tokens: `aud` = the API identifier plus `<issuer>userinfo` when `openid` was granted.
     const browser = new Browser(server.issuer);
     const consent = await untilConsent(browser, {
       scope: 'openid profile email read:things',

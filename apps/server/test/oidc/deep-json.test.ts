@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_JSON_DEPTH } from '@tessera/core';
-import { createApp, type OidcTestServer, REDIRECT_URI, startOidcServer } from './helpers.ts';
+import { createApp, createMachine, type OidcTestServer, REDIRECT_URI, startOidcServer } from './helpers.ts';
 
 /**
  * docs/security.md#50: a JSON body nested deeper than MAX_JSON_DEPTH is refused at every protocol
@@ -24,14 +24,7 @@ describe('deeply nested JSON at the protocol endpoints', () => {
       name: 'Example API',
       scopes: [{ value: 'read:things', description: 'Read things' }],
     });
-    const created = await server.storage.clients.create(server.tenantId, {
-      name: 'Worker',
-      appType: 'non_interactive',
-      grantTypes: ['client_credentials'],
-      tokenEndpointAuthMethod: 'client_secret_post',
-      grants: [{ audience: API, scopes: ['read:things'] }],
-    });
-    machine = { clientId: created.client.clientId, clientSecret: created.clientSecret };
+    machine = await createMachine(server, API, ['read:things']);
   });
   after(() => server.stop());
 

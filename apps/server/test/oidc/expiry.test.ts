@@ -3,12 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
   Browser,
-  createApp,
   discover,
   loginWithCode,
   type OidcTestServer,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 /**
@@ -23,11 +22,11 @@ describe('expired records are refused even when the store still holds them', () 
   const hana = { username: 'hana@example.com', password: 'hana has a good password' };
   let hanaId: string;
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    hanaId = (
-      await server.storage.users.create(server.tenantId, { email: hana.username, password: hana.password })
-    ).user_id;
+    ({
+      server,
+      app,
+      users: [{ user_id: hanaId }],
+    } = await startOidcSetup({ users: [hana] }));
   });
   after(() => server.stop());
 
@@ -167,10 +166,11 @@ describe('expired records are refused even when the store still holds them', () 
     await assertRefusedPage(await postCredentials(browser, loginUrl, csrf), 403, browser);
     await assertRefusedPage(await browser.fetch(`${server.issuer}authorize/${uid}`), 400, browser);
 
+    // No login was started in this browser (a bookmark): a 400 page that says so.
     const stranger = new Browser(server.issuer);
     await assertRefusedPage(
       await stranger.fetch(`${server.issuer}u/login?state=${'x'.repeat(21)}`),
-      403,
+      400,
       stranger,
     );
     await assertRefusedPage(await stranger.fetch(`${server.issuer}u/login`), 400, stranger);

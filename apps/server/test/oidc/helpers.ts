@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { PostLoginPort } from '@tessera/core';
+import { managementAudience, type PostLoginPort } from '@tessera/core';
 import * as oidc from 'openid-client';
 import { freePort, startServer, type TestServer } from '../helpers.ts';
 
@@ -69,17 +69,125 @@ export class Browser {
   }
 }
 
-export async function createApp(
-  server: OidcTestServer,
-  options: {
-    appType?: string;
-    grantTypes?: string[];
-    callbacks?: string[];
-    refreshToken?: Record<string, unknown>;
-    tokenEndpointAuthMethod?: string;
-    isFirstParty?: boolean;
-  } = {},
+/** A browser that says what it accepts as a real one does (oidc-provider answers errors in that type). */
+export class WebBrowser extends Browser {
+  override fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    return super.fetch(url, { ...init, headers });
+  }
+}
+
+/** A person as the login form takes them: `username` is also the email the user is created with. */
+export interface Person {
+  username: string;
+  password: string;
+  name?: string;
+}
+
+export interface AppOptions {
+  appType?: string;
+  grantTypes?: string[];
+  callbacks?: string[];
+  refreshToken?: Record<string, unknown>;
+  tokenEndpointAuthMethod?: string;
+  isFirstParty?: boolean;
+}
+
+/** Where a test creates things: a server's tenant (or a cluster's). */
+type TenantStore = Pick<OidcTestServer, 'storage' | 'tenantId'>;
+
+/**
+ * The start of most OIDC tests: a real server with its default tenant, one app (createApp's
+ * first-party regular web app with a secret, unless `app` says otherwise), openid-client configured
+ * for that app, and `users` created in order. The caller stops `server` in its `after`.
+ */
+export async function startOidcSetup<const People extends Person[] = []>(
+  options: { env?: Record<string, string>; postLogin?: PostLoginPort; app?: AppOptions; users?: People } = {},
 ) {
+  const server = await startOidcServer(options.env, options.postLogin);
+  try {
+    const app = await createApp(server, options.app);
+    const config = await discover(server, app.clientId, app.clientSecret);
+    const users = await createUsers(server, ...((options.users ?? []) as People));
+    return { server, app, config, users };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+type StoredUser = Awaited<ReturnType<OidcTestServer['storage']['users']['create']>>;
+
+/** Creates each person as a user of the tenant, in order; returns the users as stored, in that order. */
+export async function createUsers<const People extends Person[]>(
+  server: TenantStore,
+  ...people: People
+): Promise<{ [K in keyof People]: StoredUser }> {
+  const users: StoredUser[] = [];
+  for (const { username, password, name } of people) {
+    users.push(
+      await server.storage.users.create(server.tenantId, {
+        email: username,
+        password,
+        ...(name === undefined ? {} : { name }),
+      }),
+    );
+  }
+  return users as { [K in keyof People]: StoredUser };
+}
+
+/**
+ * A second tenant of the same server, reached as `127.0.0.1:<port>` (the Host header picks the
+ * tenant), with a current signing key: the same server seen through that tenant's issuer.
+ */
+export async function addLoopbackTenant(
+  server: OidcTestServer,
+  name: string,
+  settings: Record<string, unknown> = {},
+): Promise<OidcTestServer> {
+  const port = new URL(server.issuer).port;
+  const tenant = await server.storage.tenants.create({ name, domains: [`127.0.0.1:${port}`], settings });
+  await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
+  return { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
+}
+
+/** A machine (client credentials) granted `scopes` of the API `audience`. */
+export async function createMachine(
+  server: TenantStore,
+  audience: string,
+  scopes: string[],
+  name = 'Worker',
+) {
+  const { client, clientSecret } = await server.storage.clients.create(server.tenantId, {
+    name,
+    appType: 'non_interactive',
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethod: 'client_secret_post',
+    grants: [{ audience, scopes }],
+  });
+  return { clientId: client.clientId, clientSecret };
+}
+
+/** A Management API token of the machine the first run created (every scope), as an admin's tool gets it. */
+export async function managementToken(server: OidcTestServer): Promise<string> {
+  const created = server.firstRun.created!;
+  const response = await fetch(`${server.issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: created.clientId,
+      client_secret: created.clientSecret,
+      audience: managementAudience(server.issuer),
+    }),
+  });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** A regular web app of the tenant (first-party, rotating refresh tokens), with its secret. */
+export async function createApp(server: TenantStore, options: AppOptions = {}) {
   const { client, clientSecret } = await server.storage.clients.create(server.tenantId, {
     name: 'Test App',
     appType: options.appType ?? 'regular_web',

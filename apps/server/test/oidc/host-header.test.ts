@@ -5,11 +5,10 @@ import type * as oidc from 'openid-client';
 import { bindActions, deployAction } from '../actions-flow/helpers.ts';
 import {
   authorizationRequest,
-  createApp,
-  discover,
   type OidcTestServer,
   REDIRECT_URI,
   startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 /**
@@ -198,11 +197,8 @@ describe('a login and logout driven with a hostile Host header stay on the tenan
   let origin: string;
   const carol = { username: 'carol@example.com', password: 'carol has a long password' };
   before(async () => {
-    server = await startOidcServer();
+    ({ server, app, config } = await startOidcSetup({ users: [carol] }));
     origin = new URL(server.issuer).origin;
-    app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    await server.storage.users.create(server.tenantId, { email: carol.username, password: carol.password });
     const id = await deployAction(
       server.storage,
       server.tenantId,

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { Browser, createApp, loginWithCode, type OidcTestServer, startOidcServer } from './helpers.ts';
+import {
+  Browser,
+  createApp,
+  createUsers,
+  loginWithCode,
+  type OidcTestServer,
+  startOidcServer,
+} from './helpers.ts';
 
 /**
  * docs/security.md#51: when the public scheme is https, every cookie Tessera sets is Secure and every
@@ -84,7 +91,7 @@ for (const mode of MODES) {
           }
         : {};
       app = await createApp(server);
-      await server.storage.users.create(server.tenantId, { email: dana.username, password: dana.password });
+      await createUsers(server, dana);
       // The app reaches the server through the same proxy as the browser.
       const throughProxy: oidc.CustomFetch = (url, options) => {
         const target = new URL(url);

@@ -5,11 +5,9 @@ import * as oidc from 'openid-client';
 import {
   authorizationRequest,
   Browser,
-  createApp,
-  discover,
   loginWithCode,
   type OidcTestServer,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 const API = 'https://orders.example.com/';
@@ -30,15 +28,12 @@ describe('JWT access tokens at /userinfo after their grant or session ends', () 
   const ONLINE = { scope: 'openid profile email', audience: API };
   const OFFLINE = { scope: 'openid profile email offline_access', audience: API };
   before(async () => {
-    server = await startOidcServer();
+    ({ server, app, config } = await startOidcSetup({ users: [omar] }));
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: API,
       name: 'Orders API',
       scopes: [{ value: 'read:orders', description: 'Read your orders' }],
     });
-    app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    await server.storage.users.create(server.tenantId, { email: omar.username, password: omar.password });
   });
   after(() => server.stop());
 

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import {
-  Browser,
-  createApp,
-  discover,
-  loginWithCode,
-  type OidcTestServer,
-  startOidcServer,
-} from './helpers.ts';
+import { Browser, discover, loginWithCode, type OidcTestServer, startOidcSetup } from './helpers.ts';
 
 describe('signing key rotation with overlap', () => {
   let server: OidcTestServer;
   let app: { clientId: string; clientSecret: string };
   const frank = { username: 'frank@example.com', password: 'frank has a good password' };
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    await server.storage.users.create(server.tenantId, { email: frank.username, password: frank.password });
+    ({ server, app } = await startOidcSetup({ users: [frank] }));
   });
   after(() => server.stop());
 

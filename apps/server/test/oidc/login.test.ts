@@ -2,27 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import {
-  Browser,
-  createApp,
-  discover,
-  loginWithCode,
-  type OidcTestServer,
-  startOidcServer,
-} from './helpers.ts';
+import { Browser, discover, loginWithCode, type OidcTestServer, startOidcSetup } from './helpers.ts';
 
 describe('an app configured for Auth0 logs in with openid-client (code + PKCE)', () => {
   let server: OidcTestServer;
   let app: { clientId: string; clientSecret: string };
   const alice = { username: 'alice@example.com', password: 'correct horse battery staple' };
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    await server.storage.users.create(server.tenantId, {
-      email: alice.username,
-      password: alice.password,
-      name: 'Alice',
-    });
+    ({ server, app } = await startOidcSetup({ users: [{ ...alice, name: 'Alice' }] }));
   });
   after(() => server.stop());
 

@@ -3,26 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import {
-  Browser,
-  createApp,
-  discover,
+  type Browser,
   loginWithCode,
   type OidcTestServer,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
+  WebBrowser,
 } from './helpers.ts';
 
 const BYE = 'https://app.example.com/bye';
 const SESSION = 'tessera_session';
-
-/** A browser that says what it accepts as a real one does (oidc-provider answers errors in that type). */
-class WebBrowser extends Browser {
-  override fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
-    return super.fetch(url, { ...init, headers });
-  }
-}
 
 /**
  * Auth0's `/oidc/logout`: an `id_token_hint` issued in the browser's current session ends that session
@@ -38,12 +28,7 @@ describe('/oidc/logout with an id_token_hint of this session logs out at once', 
   const ivan = { username: 'ivan@example.com', password: 'ivan has a good password' };
   const olga = { username: 'olga@example.com', password: 'olga has a good password' };
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    for (const who of [ivan, olga]) {
-      await server.storage.users.create(server.tenantId, { email: who.username, password: who.password });
-    }
+    ({ server, app, config } = await startOidcSetup({ users: [ivan, olga] }));
   });
   after(() => server.stop());
 

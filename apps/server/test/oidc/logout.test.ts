@@ -2,25 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
-  Browser,
+  type Browser,
   createApp,
-  discover,
   loginWithCode,
   type OidcTestServer,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
+  WebBrowser,
 } from './helpers.ts';
 
 const BYE = 'https://app.example.com/bye';
-
-/** A browser that says what it accepts as a real one does (oidc-provider answers errors in that type). */
-class WebBrowser extends Browser {
-  override fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
-    return super.fetch(url, { ...init, headers });
-  }
-}
 
 /**
  * OIDC RP-Initiated Logout 1.0 at `/oidc/logout` (the end_session_endpoint of discovery), and
@@ -32,10 +23,7 @@ describe('RP-initiated logout at /oidc/logout', () => {
   let config: oidc.Configuration;
   const ivan = { username: 'ivan@example.com', password: 'ivan has a good password' };
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    await server.storage.users.create(server.tenantId, { email: ivan.username, password: ivan.password });
+    ({ server, app, config } = await startOidcSetup({ users: [ivan] }));
   });
   after(() => server.stop());
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  addLoopbackTenant,
   authorizationRequest,
   Browser,
   createApp,
@@ -33,14 +34,7 @@ describe('look-alike addresses at sign-up', () => {
 
   before(async () => {
     server = await startOidcServer();
-    const port = new URL(server.issuer).port;
-    const tenant = await server.storage.tenants.create({
-      name: 'open',
-      domains: [`127.0.0.1:${port}`],
-      settings: { signup_enabled: true },
-    });
-    await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
-    open = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
+    open = await addLoopbackTenant(server, 'open', { signup_enabled: true });
     app = await createApp(open);
     jeffId = (await server.storage.users.create(open.tenantId, JEFF)).user_id;
   });

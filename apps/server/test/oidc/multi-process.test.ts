@@ -12,7 +12,7 @@ import { openDatabase, openStorage, type Storage } from '@tessera/storage';
 import { createTestDatabase, deleteRedisPrefix, type TestDatabase } from '@tessera/testing';
 import * as oidc from 'openid-client';
 import { freePort, listening, type MainProcess, spawnMain, stopProcess } from '../helpers.ts';
-import { Browser, REDIRECT_URI } from './helpers.ts';
+import { Browser, createApp, createUsers, REDIRECT_URI } from './helpers.ts';
 
 /**
  * docs/security.md#38: two Tessera processes over one Postgres database and one Redis prefix, behind a load
@@ -42,19 +42,11 @@ describe('two processes sharing one Postgres and one Redis (docs/security.md#38)
 
   before(async () => {
     cluster = await startCluster({ staggered: true });
-    const app = await cluster.storage.clients.create(cluster.tenantId, {
-      name: 'Shared App',
-      appType: 'regular_web',
-      callbacks: [REDIRECT_URI],
-      grantTypes: ['authorization_code', 'refresh_token'],
-      tokenEndpointAuthMethod: 'client_secret_post',
-      isFirstParty: true,
-      refreshToken: { rotation_type: 'rotating', expiration_type: 'expiring' },
-    });
-    await cluster.storage.users.create(cluster.tenantId, { email: judy.username, password: judy.password });
+    const app = await createApp(cluster);
+    await createUsers(cluster, judy);
     config = {
-      a: await cluster.discover(app.client.clientId, app.clientSecret, 'a'),
-      b: await cluster.discover(app.client.clientId, app.clientSecret, 'b'),
+      a: await cluster.discover(app.clientId, app.clientSecret, 'a'),
+      b: await cluster.discover(app.clientId, app.clientSecret, 'b'),
     };
   });
   after(() => cluster?.stop());
@@ -210,17 +202,8 @@ describe('two processes that have served nothing yet, receiving their first requ
   const kim = { username: 'kim@example.com', password: 'kim has a good password' };
   before(async () => {
     cluster = await startCluster({ staggered: true });
-    clientId = (
-      await cluster.storage.clients.create(cluster.tenantId, {
-        name: 'App',
-        appType: 'regular_web',
-        callbacks: [REDIRECT_URI],
-        grantTypes: ['authorization_code'],
-        tokenEndpointAuthMethod: 'client_secret_post',
-        isFirstParty: true,
-      })
-    ).client.clientId;
-    await cluster.storage.users.create(cluster.tenantId, { email: kim.username, password: kim.password });
+    ({ clientId } = await createApp(cluster, { grantTypes: ['authorization_code'] }));
+    await createUsers(cluster, kim);
   });
   after(() => cluster?.stop());
 
@@ -451,7 +434,7 @@ async function whileInsertsWait<T>(
   return result!;
 }
 
-/** README "Migrations": every process migrates under this Postgres advisory lock. */
+/** docs/operations.md#how-the-server-behaves, Migrations: every process migrates under this Postgres advisory lock. */
 const MIGRATION_LOCK = 72707369;
 
 /** Takes the migration lock on a connection of its own, to hand it over to waiting processes at once. */

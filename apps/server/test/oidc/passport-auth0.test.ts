@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { type Certificate, localhostCertificate } from '../helpers.ts';
-import { Browser, formOf, type OidcTestServer, startOidcServer } from './helpers.ts';
+import { Browser, createUsers, formOf, type OidcTestServer, startOidcServer } from './helpers.ts';
 
 // express, express-session, passport and passport-auth0 ship no types: the little this test uses.
 interface Request {
@@ -105,13 +105,7 @@ describe('passport-auth0 logs in against Tessera and reads the profile', () => {
     const domain = new URL(server.issuer).host;
     assert.equal(server.issuer, `https://${domain}/`);
     await server.storage.resourceServers.create(server.tenantId, { identifier: API, name: 'Orders API' });
-    miraId = (
-      await server.storage.users.create(server.tenantId, {
-        email: mira.username,
-        password: mira.password,
-        name: 'Mira Example',
-      })
-    ).user_id;
+    [{ user_id: miraId }] = await createUsers(server, { ...mira, name: 'Mira Example' });
 
     const app = express();
     rp = app.listen(0, '127.0.0.1');

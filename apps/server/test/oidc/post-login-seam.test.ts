@@ -5,12 +5,11 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import {
   Browser,
-  createApp,
   discover,
   loginWithCode,
   type OidcTestServer,
   REDIRECT_URI,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 /**
@@ -40,14 +39,12 @@ describe('the post-login port', () => {
   };
   const erin = { username: 'erin@example.com', password: 'erin has a good password' };
   before(async () => {
-    server = await startOidcServer({}, port);
-    app = await createApp(server);
+    ({ server, app } = await startOidcSetup({ postLogin: port, users: [erin] }));
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: 'https://api.example.com/',
       name: 'API',
       scopes: [{ value: 'read:things', description: 'Read' }],
     });
-    await server.storage.users.create(server.tenantId, { email: erin.username, password: erin.password });
   });
   after(() => server.stop());
 

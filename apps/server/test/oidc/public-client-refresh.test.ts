@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { failure } from '../management/users-helpers.ts';
 import {
   Browser,
+  createUsers,
   discover,
   loginWithCode,
   type OidcTestServer,
@@ -51,7 +52,7 @@ describe('refresh tokens of public clients', () => {
           init,
         ),
     });
-    await server.storage.users.create(server.tenantId, { email: nina.username, password: nina.password });
+    await createUsers(server, nina);
   });
   after(() => server.stop());
 

@@ -7,14 +7,7 @@ import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { bindActions, deployAction } from '../actions-flow/helpers.ts';
-import {
-  Browser,
-  createApp,
-  discover,
-  loginWithCode,
-  type OidcTestServer,
-  startOidcServer,
-} from './helpers.ts';
+import { Browser, discover, loginWithCode, type OidcTestServer, startOidcSetup } from './helpers.ts';
 
 /** express ships no types of its own: the little this test uses, with the middleware's handler type. */
 type Handler = ReturnType<typeof auth>;
@@ -60,9 +53,9 @@ describe('RBAC narrows the scopes of user access tokens (Auth0 "Enable RBAC")', 
   };
 
   before(async () => {
-    server = await startOidcServer();
-    const app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
+    const setup = await startOidcSetup({ users: [ruth, nobody] });
+    ({ server, config } = setup);
+    const [user] = setup.users;
     const scopes = (values: string[]) => values.map((value) => ({ value, description: value }));
     // RBAC on, "Add Permissions in the Access Token" off (dialect access_token): no permissions claim.
     await server.storage.resourceServers.create(server.tenantId, {
@@ -84,11 +77,6 @@ describe('RBAC narrows the scopes of user access tokens (Auth0 "Enable RBAC")', 
       name: 'Plain',
       scopes: scopes(['read:plain', 'write:plain']),
     });
-    const user = await server.storage.users.create(server.tenantId, {
-      email: ruth.username,
-      password: ruth.password,
-    });
-    await server.storage.users.create(server.tenantId, { email: nobody.username, password: nobody.password });
     const reader = await server.storage.roles.create(server.tenantId, { name: 'reader' });
     readerRole = reader.id;
     await server.storage.roles.addPermissions(server.tenantId, reader.id, [

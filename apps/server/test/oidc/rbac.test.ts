@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import {
-  Browser,
-  createApp,
-  discover,
-  loginWithCode,
-  type OidcTestServer,
-  startOidcServer,
-} from './helpers.ts';
+import { Browser, discover, loginWithCode, type OidcTestServer, startOidcSetup } from './helpers.ts';
 
 describe('RBAC: permissions in access tokens (Auth0 "Add Permissions in the Access Token")', () => {
   let server: OidcTestServer;
@@ -17,8 +10,9 @@ describe('RBAC: permissions in access tokens (Auth0 "Add Permissions in the Acce
   const grace = { username: 'grace@example.com', password: 'grace has a good password' };
   const AUDIENCE = 'https://orders.example.com/';
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
+    const setup = await startOidcSetup({ users: [grace] });
+    ({ server, app } = setup);
+    const [user] = setup.users;
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: AUDIENCE,
       name: 'Orders',
@@ -28,10 +22,6 @@ describe('RBAC: permissions in access tokens (Auth0 "Add Permissions in the Acce
         value,
         description: value,
       })),
-    });
-    const user = await server.storage.users.create(server.tenantId, {
-      email: grace.username,
-      password: grace.password,
     });
     const clerk = await server.storage.roles.create(server.tenantId, { name: 'clerk' });
     await server.storage.roles.addPermissions(server.tenantId, clerk.id, [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
+  addLoopbackTenant,
   authorizationRequest,
   Browser,
   createApp,
@@ -32,15 +33,7 @@ describe('sign-up', () => {
   before(async () => {
     server = await startOidcServer();
     closed = server;
-    const port = new URL(server.issuer).port;
-    // The Host header selects the tenant: this one is reached as 127.0.0.1:<port>.
-    const tenant = await server.storage.tenants.create({
-      name: 'open',
-      domains: [`127.0.0.1:${port}`],
-      settings: { signup_enabled: true },
-    });
-    await server.storage.signingKeys.create(tenant.id, { alg: 'RS256', use: 'sig', state: 'current' });
-    open = { ...server, issuer: `http://127.0.0.1:${port}/`, tenantId: tenant.id };
+    open = await addLoopbackTenant(server, 'open', { signup_enabled: true });
     closedApp = await createApp(closed);
     openApp = await createApp(open);
     await server.storage.users.create(open.tenantId, existing);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { Browser, createApp, type OidcTestServer, REDIRECT_URI, startOidcServer } from './helpers.ts';
+import { Browser, createMachine, type OidcTestServer, REDIRECT_URI, startOidcSetup } from './helpers.ts';
 
 /**
  * `/oauth/token` as Auth0 SDKs call it: auth0-spa-js and several server SDKs POST JSON rather than
@@ -19,22 +19,14 @@ describe('the token endpoint', () => {
   const gina = { username: 'gina@example.com', password: 'gina has a good password' };
 
   before(async () => {
-    server = await startOidcServer();
+    ({ server, app } = await startOidcSetup({ users: [gina] }));
     tokenUrl = `${server.issuer}oauth/token`;
-    app = await createApp(server);
     await server.storage.resourceServers.create(server.tenantId, {
       identifier: API,
       name: 'Example API',
       scopes: [{ value: 'read:things', description: 'Read things' }],
     });
-    const created = await server.storage.clients.create(server.tenantId, {
-      name: 'Worker',
-      appType: 'non_interactive',
-      grantTypes: ['client_credentials'],
-      tokenEndpointAuthMethod: 'client_secret_post',
-      grants: [{ audience: API, scopes: ['read:things'] }],
-    });
-    machine = { clientId: created.client.clientId, clientSecret: created.clientSecret };
+    machine = await createMachine(server, API, ['read:things']);
     const single = await server.storage.clients.create(server.tenantId, {
       name: 'Single Page App',
       appType: 'spa',
@@ -46,7 +38,6 @@ describe('the token endpoint', () => {
       refreshToken: { rotation_type: 'rotating', expiration_type: 'expiring' },
     });
     spa = { clientId: single.client.clientId };
-    await server.storage.users.create(server.tenantId, { email: gina.username, password: gina.password });
   });
   after(() => server.stop());
 

@@ -8,7 +8,7 @@ import {
   discover,
   loginWithCode,
   type OidcTestServer,
-  startOidcServer,
+  startOidcSetup,
 } from './helpers.ts';
 
 describe('refresh tokens, client credentials and revocation', () => {
@@ -16,9 +16,7 @@ describe('refresh tokens, client credentials and revocation', () => {
   let app: { clientId: string; clientSecret: string };
   const bob = { username: 'bob@example.com', password: 'a long and lovely password' };
   before(async () => {
-    server = await startOidcServer();
-    app = await createApp(server);
-    await server.storage.users.create(server.tenantId, { email: bob.username, password: bob.password });
+    ({ server, app } = await startOidcSetup({ users: [bob] }));
   });
   after(() => server.stop());
 

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, SignJWT } from 'jose';
 import type * as oidc from 'openid-client';
-import {
-  Browser,
-  createApp,
-  discover,
-  loginWithCode,
-  type OidcTestServer,
-  startOidcServer,
-} from './helpers.ts';
+import { Browser, loginWithCode, type OidcTestServer, startOidcSetup } from './helpers.ts';
 
 const API = 'https://orders.example.com/';
 
@@ -37,11 +30,8 @@ describe('/userinfo takes the access token by header, form body or query (RFC 67
   const lena = { username: 'lena@example.com', password: 'lena has a good password' };
   const used: string[] = [];
   before(async () => {
-    server = await startOidcServer();
+    ({ server, config } = await startOidcSetup({ users: [lena] }));
     await server.storage.resourceServers.create(server.tenantId, { identifier: API, name: 'Orders API' });
-    const app = await createApp(server);
-    config = await discover(server, app.clientId, app.clientSecret);
-    await server.storage.users.create(server.tenantId, { email: lena.username, password: lena.password });
   });
   after(() => server.stop());
 

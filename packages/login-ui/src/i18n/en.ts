@@ -77,6 +77,16 @@ export const en: Messages = {
     heading: 'You are logged out',
     body: (tenant) => `You have been logged out of ${tenant}. You can close this window.`,
   },
+  home: {
+    title: 'Home',
+    heading: 'Tessera',
+    intro: 'This server is a Tessera identity provider (OpenID Connect, Auth0-compatible).',
+    issuerLabel: 'Issuer:',
+    discoveryLink: 'OpenID Connect discovery document',
+    docs: 'The documentation comes with Tessera: README.md and the docs/ folder of its repository.',
+    tryBefore: 'To see a login, run',
+    tryAfter: 'in the repository.',
+  },
   error: {
     title: 'Error',
     headings: {

@@ -83,6 +83,16 @@ export const fr: Messages = {
     heading: 'Session fermée',
     body: (tenant) => `Votre session ${tenant} est fermée. Vous pouvez fermer cette fenêtre.`,
   },
+  home: {
+    title: 'Accueil',
+    heading: 'Tessera',
+    intro: 'Ce serveur est un fournisseur d’identité Tessera (OpenID Connect, compatible Auth0).',
+    issuerLabel: `Émetteur${NBSP}:`,
+    discoveryLink: 'Document de découverte OpenID Connect',
+    docs: `La documentation accompagne Tessera${NBSP}: README.md et le dossier docs/ de son dépôt.`,
+    tryBefore: 'Pour voir une connexion, lancez',
+    tryAfter: 'dans le dépôt.',
+  },
   error: {
     title: 'Erreur',
     headings: {

@@ -64,6 +64,19 @@ export interface Messages {
     heading: string;
     body: (tenantName: string) => string;
   };
+  /** The server's front page (`GET /`), for whoever installed it. */
+  home: {
+    title: string;
+    heading: string;
+    intro: string;
+    issuerLabel: string;
+    discoveryLink: string;
+    /** Where the documentation is: plain text, no link (it lives in the repository). */
+    docs: string;
+    /** Around the `pnpm tessera try` command. */
+    tryBefore: string;
+    tryAfter: string;
+  };
   error: {
     title: string;
     /** Headings for the wire codes users meet most; any other code gets `heading`. */

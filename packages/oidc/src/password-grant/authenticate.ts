@@ -18,7 +18,7 @@ export interface AuthenticateDeps {
  * (password-check.ts): a guess here counts toward the same per-user-and-IP block and per-IP
  * throttle as one on the page, so switching between them buys an attacker nothing (docs/security.md
  * #41–#43). The IP is the one the page sees: the socket, or X-Forwarded-For from a trusted proxy
- * only; Auth0's `auth0-forwarded-for` header is not read (see the README). Refusals use Auth0's
+ * only; Auth0's `auth0-forwarded-for` header is not read (docs/oidc.md#behaviour). Refusals use Auth0's
  * token-endpoint answers: 403 `invalid_grant` for an unknown user and a wrong password alike, 401
  * `unauthorized` for a blocked user (said only once the password checked out, as Auth0 does), 429
  * `too_many_attempts` when brute-force protection stops the attempt before any check.

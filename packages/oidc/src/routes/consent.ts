@@ -1,5 +1,7 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
+import { consentBody, formRoute, pageRoute } from './form-fields.ts';
 import {
   checkCsrf,
   csrfFor,
@@ -14,8 +16,9 @@ import {
  * grants exactly the scopes and claims the provider reported missing; denying ends the flow with
  * `access_denied` at the app.
  */
-export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps) {
-  app.get('/u/consent', async (request, reply) => {
+export async function consentRoutes(fastify: FastifyInstance, deps: InteractionDeps) {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
+  app.get('/u/consent', pageRoute, async (request, reply) => {
     const { provider, interaction } = await loadInteraction(deps, request, reply);
     if (interaction.prompt.name !== 'consent')
       return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
@@ -58,9 +61,9 @@ export async function consentRoutes(app: FastifyInstance, deps: InteractionDeps)
       );
   });
 
-  app.post('/u/consent', async (request, reply) => {
+  app.post('/u/consent', formRoute(consentBody), async (request, reply) => {
     const { provider, interaction } = await loadInteraction(deps, request, reply);
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { body } = request;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
     if (interaction.prompt.name !== 'consent')
       return reply.redirect(`/u/login?state=${interaction.uid}`, 303);

@@ -1,8 +1,10 @@
 import { AccessDeniedError, InvalidRequestError, type LoginPages } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import type Provider from 'oidc-provider';
 import type { TenantProviders } from '../providers.ts';
+import type { stateQuery } from './form-fields.ts';
 
 export interface InteractionDeps {
   providers: TenantProviders;
@@ -18,10 +20,18 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
  * another (docs/security.md#18: a flow started in one browser cannot be finished in another, whose cookie
  * names a different interaction or none).
  */
-export async function loadInteraction(deps: InteractionDeps, request: FastifyRequest, reply: FastifyReply) {
+export async function loadInteraction(
+  deps: InteractionDeps,
+  request: FastifyRequest & { query: FromSchema<typeof stateQuery> },
+  reply: FastifyReply,
+) {
   const provider = await deps.providers.get(request.tenant);
-  const state = (request.query as { state?: string }).state;
-  if (!state) throw new InvalidRequestError('missing state');
+  const { state } = request.query;
+  // A page opened on its own (a bookmark, a shared or typed link): nothing was started in this
+  // browser, so the person is told where a login starts instead of being shown a protocol error.
+  if (!state || !hasCookie(request, provider.cookieName('interaction'))) {
+    throw new InvalidRequestError(NO_LOGIN_IN_PROGRESS);
+  }
   let interaction: Interaction;
   try {
     interaction = await provider.interactionDetails(request.raw, reply.raw);
@@ -36,6 +46,14 @@ export async function loadInteraction(deps: InteractionDeps, request: FastifyReq
     );
   }
   return { provider, interaction };
+}
+
+const NO_LOGIN_IN_PROGRESS =
+  'This page is a step of signing in to an application and cannot be opened on its own, for example from a bookmark. Open the application and sign in from there.';
+
+function hasCookie(request: FastifyRequest, name: string): boolean {
+  const header = request.headers.cookie ?? '';
+  return header.split(';').some((pair) => pair.trim().startsWith(`${name}=`));
 }
 
 /** A CSRF token bound to the interaction: an HMAC under the master key, the same on every process. */

@@ -1,3 +1,4 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { PostLoginPort } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordLoginBlock, recordLoginFailure } from '../audit-events.ts';
@@ -5,6 +6,7 @@ import { checkPassword, normalizeTyped } from '../password-check.ts';
 import { tenantSettings } from '../tenant-settings.ts';
 import { retryAfterSeconds, type Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
+import { formRoute, loginBody, pageRoute } from './form-fields.ts';
 import {
   checkCsrf,
   csrfFor,
@@ -25,8 +27,9 @@ type LoginError = 'invalid_credentials' | 'too_many_attempts' | 'blocked';
  * path through an argon2id verification and answer the same page (docs/security.md#20). The check and
  * its brute-force protection (#41–#43) are password-check.ts's, shared with the password grant.
  */
-export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
-  app.get('/u/login', async (request, reply) => {
+export async function loginRoutes(fastify: FastifyInstance, deps: LoginDeps) {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
+  app.get('/u/login', pageRoute, async (request, reply) => {
     const { interaction } = await loadInteraction(deps, request, reply);
     if (interaction.prompt.name === 'consent')
       return reply.redirect(`/u/consent?state=${interaction.uid}`, 303);
@@ -35,12 +38,12 @@ export async function loginRoutes(app: FastifyInstance, deps: LoginDeps) {
     });
   });
 
-  app.post('/u/login', async (request, reply) => {
+  app.post('/u/login', formRoute(loginBody), async (request, reply) => {
     const { provider, interaction } = await loadInteraction(deps, request, reply);
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { body } = request;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
-    const identifier = typeof body.username === 'string' ? normalizeTyped(body.username) : '';
-    const password = typeof body.password === 'string' ? body.password : '';
+    const identifier = normalizeTyped(body.username ?? '');
+    const password = body.password ?? '';
 
     const check = await checkPassword(deps, {
       tenantId: request.tenant.id,

@@ -1,9 +1,11 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { ConflictError, InvalidRequestError, type PostLoginPort, type SignupError } from '@tessera/core';
 import { MAX_PASSWORD_LENGTH, PASSWORD_MIN_LENGTH } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tenantSettings } from '../tenant-settings.ts';
 import { retryAfterSeconds, signupLimitFor, type Throttle } from '../throttle.ts';
 import { completeLogin } from './complete-login.ts';
+import { formRoute, pageRoute, signupBody } from './form-fields.ts';
 import {
   checkCsrf,
   csrfFor,
@@ -16,9 +18,10 @@ import {
 
 /** Sign-up with email and password, when the tenant enables it (`settings.signup_enabled`). */
 export async function signupRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   deps: InteractionDeps & { postLogin: PostLoginPort; throttle: Throttle },
 ) {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   const render = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -43,20 +46,20 @@ export async function signupRoutes(
         }),
       );
 
-  app.get('/u/signup', async (request, reply) => {
+  app.get('/u/signup', pageRoute, async (request, reply) => {
     const { interaction } = await loadInteraction(deps, request, reply);
     if (!tenantSettings(request.tenant).signupEnabled)
       return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
     return render(request, reply, interaction.uid, interaction.params.ui_locales, {});
   });
 
-  app.post('/u/signup', async (request, reply) => {
+  app.post('/u/signup', formRoute(signupBody), async (request, reply) => {
     const { provider, interaction } = await loadInteraction(deps, request, reply);
     if (!tenantSettings(request.tenant).signupEnabled)
       return reply.redirect(`/u/login?state=${interaction.uid}`, 303);
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { body } = request;
     checkCsrf(deps.storage, interaction.uid, body._csrf);
-    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
+    const email = (body.email ?? '').trim().slice(0, 320);
     const waitMs = await deps.throttle.signupAttempt(
       request.tenant.id,
       request.ip,
@@ -73,7 +76,7 @@ export async function signupRoutes(
         429,
       );
     }
-    const password = typeof body.password === 'string' ? body.password : '';
+    const password = body.password ?? '';
     if (password.length < PASSWORD_MIN_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       return render(
         request,
