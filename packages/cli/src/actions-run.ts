@@ -7,7 +7,7 @@ import {
   type RunResult,
 } from '@tessera/actions';
 import { createMemoryKv } from '@tessera/storage';
-import type { CliIo } from './cli.ts';
+import type { CliIo } from './io.ts';
 import { readJson, readSecrets, UsageError } from './json-input.ts';
 
 interface RunOptions {

@@ -2,7 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POST_LOGIN_TYPES_PATH } from '@tessera/actions';
-import type { CliIo } from './cli.ts';
+import type { CliIo } from './io.ts';
 
 /** `tessera actions types`: the `.d.ts` tenants point their editor at. */
 export async function typesCommand(out: string | undefined, io: CliIo): Promise<number> {

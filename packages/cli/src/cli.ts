@@ -4,14 +4,26 @@ import { runActionCommand } from './actions-run.ts';
 import { typesCommand } from './actions-types.ts';
 import { deployCommand } from './deploy/index.ts';
 import { parseDeployArgs } from './deploy/parse-args.ts';
-
-export interface CliIo {
-  cwd: string;
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
+import type { CliIo } from './io.ts';
+import { tryCommand } from './try/index.ts';
+import { parseTryArgs } from './try/parse-args.ts';
 
 export const USAGE = `Usage:
+  tessera try [--user <email> [--password <password>]] [--audience <api>] [--port <n>]
+              [--issuer <url>] [--json]
+      Logs in to the running server from a browser, as Auth0's "Try" button does, and prints the ID
+      and access tokens' claims (the custom claims post-login actions set included). Uses the
+      Management API credentials the server's first run wrote to <TESSERA_DATA_DIR>/first-run.json to
+      create (or take back) the first-party app "Tessera Try", whose callback this command serves on
+      http://127.0.0.1:<port>/callback, then prints the /authorize URL and waits for the browser.
+      --user <email>       create this user of the database connection when missing, with --password
+                           or a generated password it prints (an existing user keeps its password)
+      --audience <api>     ask for an access token for this API (its identifier)
+      --port <n>           the callback's port (default: a free one)
+      --issuer <url>       the server's issuer, when first-run.json's is not (default: first-run.json's)
+      --json               one JSON object per line: {"type":"authorize",…} then "tokens" or "error"
+      Exit code: 0 logged in, 1 when the login or the server refused (access_denied from an action,
+      server not running, no first-run.json), 2 on a usage error.
   tessera actions run <file.js> [--event <event.json>] [--secrets <secrets.json>] [--json]
       Runs a post-login action in the same sandbox as the server and prints its commands and logs.
       A missing or partial --event is completed with a realistic default event.
@@ -31,7 +43,9 @@ export const USAGE = `Usage:
   tessera actions execution <id> [--tenant <name>] [--json]
       Prints the execution record a login's log line names ("post-login trigger ran", field
       "execution"): status, and per action its version, handler, duration, error, commands and console
-      output. Opens the server's database as deploy does. Exit code: 0 shown, 1 not found or refused.
+      output. Opens the server's database as deploy does; when a running server holds the embedded
+      database, asks that server's Management API instead (with first-run.json's credentials, as
+      try does; the default tenant only). Exit code: 0 shown, 1 not found or refused.
   tessera actions types [--out <file>]
       Writes the TypeScript description of event and api (default ./post-login.d.ts).
   Relative paths are read from the directory the command was started in (INIT_CWD under pnpm).
@@ -67,6 +81,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return usage(io, '--timeout must be an integer between 100 and 120000 (ms)');
       }
       return await runActionCommand({ file: positionals[0] as string, ...values, timeoutMs }, io);
+    }
+    if (group === 'try') {
+      const parsed = parseTryArgs(argv.slice(1));
+      return typeof parsed === 'string' ? usage(io, parsed) : await tryCommand(parsed, io);
     }
     if (group === 'actions' && command === 'deploy') {
       const parsed = parseDeployArgs(rest);

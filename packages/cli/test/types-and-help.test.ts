@@ -35,10 +35,11 @@ describe('tessera actions types', () => {
 
 describe('tessera --help', () => {
   it('prints the usage and exits 0, alone or after a command', () => {
-    for (const args of [['--help'], [], ['actions', 'run', '--help'], ['help']]) {
+    for (const args of [['--help'], [], ['actions', 'run', '--help'], ['try', '--help'], ['help']]) {
       const exit = tessera(args);
       assert.equal(exit.status, 0, `${args.join(' ')}: ${exit.stderr}`);
-      assert.match(exit.stdout, /^Usage:\n {2}tessera actions run <file\.js> \[--event <event\.json>\]/);
+      assert.match(exit.stdout, /^Usage:\n {2}tessera try \[--user <email> \[--password <password>\]\]/);
+      assert.match(exit.stdout, /\n {2}tessera actions run <file\.js> \[--event <event\.json>\]/);
       assert.match(exit.stdout, /\n {2}tessera actions types \[--out <file>\]\n/);
       assert.equal(exit.stderr, '');
     }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadConfig } from '@tessera/config';
 import type { Storage } from '@tessera/storage';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from '../io.ts';
 import { readSecrets, UsageError } from '../json-input.ts';
 import { checkCode } from './check-code.ts';
 import { DeployError } from './deploy-error.ts';

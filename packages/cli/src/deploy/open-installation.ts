@@ -13,7 +13,7 @@ import { DeployError } from './deploy-error.ts';
  * the embedded database is held by a running server.
  */
 export async function openInstallation(config: Config, log: Logger): Promise<Storage> {
-  const dataDir = config.db.dataDir!;
+  const dataDir = config.db.dataDir;
   if (!config.db.url && !(await exists(join(dataDir, 'pglite')))) {
     throw new DeployError(
       `no Tessera database in ${dataDir}: start the server once to create it, or run this command with ` +
@@ -46,13 +46,16 @@ export async function openInstallation(config: Config, log: Logger): Promise<Sto
     if (config.db.url || holder === null) throw error;
     // PGlite is one process's database (data-dir-lock.ts): writing next to a running server would
     // corrupt it, so the lock is never broken, only explained.
-    throw new DeployError(
+    throw new DataDirInUse(
       `the embedded database in ${dataDir} is in use by process ${holder[1]} (a running Tessera server?). ` +
         'Stop the server, deploy, then start it again; or run Tessera on Postgres (DATABASE_URL) to deploy ' +
         'while it runs',
     );
   }
 }
+
+/** The embedded database is held by another process (a running server): a command may ask it instead. */
+export class DataDirInUse extends DeployError {}
 
 /**
  * Opening one of the tenant's signing keys proves the master key is the server's: a different key

@@ -1,6 +1,6 @@
 import type { CodeProblem } from '@tessera/actions';
 import { ConfigError, type Logger } from '@tessera/core';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from '../io.ts';
 import type { BindingPlan, BindRequest } from './plan-binding.ts';
 import type { SavedAction } from './save-action.ts';
 
