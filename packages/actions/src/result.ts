@@ -1,7 +1,7 @@
 import type { Command } from './commands/types.ts';
 import type { PostLoginEvent } from './event/types.ts';
 
-/** Why a run failed. Each maps to one wire error in the trigger layer (README "Actions"). */
+/** Why a run failed. Each maps to one wire error in the trigger layer (docs/actions.md#runtime). */
 export type FailureKind = 'syntax' | 'runtime' | 'timeout' | 'memory' | 'crash' | 'limit';
 
 export type LogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';

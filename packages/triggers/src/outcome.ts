@@ -2,7 +2,7 @@ import type { Command, RunResult } from '@tessera/actions';
 import type { PostLoginOutcome } from '@tessera/core';
 import type { MetadataChanges } from '@tessera/storage';
 
-/** The app never learns why an action failed; the execution record does (README "Post-login trigger"). */
+/** The app never learns why an action failed; the execution record does (docs/actions.md#the-post-login-trigger-in-the-login-flow). */
 export const FAILED_DESCRIPTION = 'the login could not be completed: a post-login action failed';
 export const PAUSE_UNSUPPORTED =
   'the login could not be completed: a post-login action asked for a form, which this server does not show yet';
@@ -17,8 +17,7 @@ export const MFA_UNSUPPORTED =
 /**
  * Auth0's answer when a password-grant login needs a second factor (protocol `oauth2-resource-owner`:
  * no browser to show a challenge to). Auth0 adds an `mfa_token` for its MFA API; Tessera has no MFA
- * yet, so there is none to give and nothing that would accept it (README "How actions behave where
- * Auth0 is silent").
+ * yet, so there is none to give and nothing that would accept it (docs/actions.md#how-actions-behave-where-auth0-is-silent-or-where-we-chose).
  */
 export const MFA_REQUIRED: PostLoginOutcome = {
   kind: 'deny',

@@ -60,7 +60,7 @@ interface RunContext {
 }
 
 /**
- * The post-login trigger (README "The post-login trigger in the login flow"): reads the tenant's bound, deployed actions,
+ * The post-login trigger (docs/actions.md#the-post-login-trigger-in-the-login-flow): reads the tenant's bound, deployed actions,
  * builds the event from the real login, runs them, commits their metadata changes (also when the login
  * is denied: Auth0's deny does not cancel them), records the execution and answers with the outcome the
  * OIDC flow applies. A metadata commit that fails fails the login: no token reflects unsaved data.

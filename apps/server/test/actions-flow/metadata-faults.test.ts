@@ -34,8 +34,7 @@ import {
 import { bindActions, deployAction, lastExecution, startHook } from './helpers.ts';
 
 /**
- * docs/security.md "Storage faults" (#34–#36) for the post-login trigger's metadata commit (README
- * "The post-login trigger in the login flow": metadata changes are written once, in one transaction,
+ * docs/security.md "Storage faults" (#34–#36) for the post-login trigger's metadata commit (docs/actions.md#the-post-login-trigger-in-the-login-flow: metadata changes are written once, in one transaction,
  * when the run ends).
  * Each fault is put at an exact point of a real login: the bound action awaits a `fetch` to the test's
  * hook, which breaks the store before answering, so the fault lands after the password check and the

@@ -37,6 +37,9 @@ const DOCS_CITATION = /\bdocs\/([\w-]+\.md)((?:#[\w-]+)(?:,\s*#[\w-]+)*)?/g;
 /** A link from one docs page to another: `](security.md#37)`, `](benchmarks.md)`. */
 const DOCS_LINK = /\]\(([\w-]+\.md)(#[\w-]+)?\)/g;
 
+/** The word README, an optional colon, then a section's heading in double quotes. */
+const README_SECTION = /\bREADME:?\s+"([^"]+)"/g;
+
 const githubSlug = (heading: string) =>
   heading
     .trim()
@@ -116,6 +119,32 @@ describe('the repository stands alone', () => {
     assert.deepEqual(broken, []);
   });
 
+  it('cites only README sections that exist', () => {
+    const headings = new Set(
+      [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) =>
+        m[1]!.trim(),
+      ),
+    );
+    const broken = files.flatMap((path) =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .flatMap((text, index) =>
+          [...text.matchAll(README_SECTION)]
+            .filter((match) => !headings.has(match[1]!))
+            .map((match) => `${relative(root, path)}:${index + 1}: README ${JSON.stringify(match[1])}`),
+        ),
+    );
+    assert.deepEqual(broken, [], 'the README is a front page: cite the docs/ page that holds the section');
+  });
+
+  it('keeps the README a front page of at most 250 lines that links into every docs page', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const lines = readme.trimEnd().split('\n').length;
+    assert.ok(lines <= 250, `README.md has ${lines} lines`);
+    for (const page of readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')))
+      assert.ok(readme.includes(`(docs/${page}`), `the README links docs/${page}`);
+  });
+
   it('finds a missing anchor or page (the check itself)', () => {
     assert.equal(anchors('security.md')?.has('20'), true);
     assert.equal(anchors('security.md')?.has('9999'), false);
@@ -124,5 +153,11 @@ describe('the repository stands alone', () => {
     assert.equal(anchors('benchmarks.md')?.has('scenarios-and-targets'), true, 'heading slugs count');
     assert.match(['see SECURITY', 'md 3'].join('.'), OUTSIDE_NOTES);
     assert.doesNotMatch('see docs/security.md#3', OUTSIDE_NOTES);
+    assert.deepEqual(
+      [...['(README', '"Lists") and README:', '"Tenants"'].join(' ').matchAll(README_SECTION)].map(
+        (m) => m[1],
+      ),
+      ['Lists', 'Tenants'],
+    );
   });
 });

@@ -18,7 +18,7 @@ import {
  * Auth0's deploy CLI (`a0deploy` 8.44.0, unmodified, in a child process over https) moves a tenant
  * between Tessera servers: export → edit → import into the same tenant → export again, and the
  * export imported into a fresh Tessera reproduces the tenant, in YAML and in directory format, with
- * no resource type Tessera supports excluded (README "Move a tenant with auth0-deploy-cli").
+ * no resource type Tessera supports excluded (docs/management-api.md#move-a-tenant-with-auth0-deploy-cli).
  */
 
 const ORDERS = 'https://orders.example.com/';

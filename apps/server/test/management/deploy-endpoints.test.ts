@@ -7,7 +7,7 @@ import { assertAuth0Error, DOMAIN, type ManagementHarness, startManagement } fro
 // The tenant configuration Auth0's deploy CLI (auth0-deploy-cli 8.44, through the `auth0` SDK's
 // ManagementClient) reads on every export and import, here driven with the SDK 7.1.0 and raw HTTP:
 // Auth0's shapes where Tessera has the concept, empty lists or Auth0's "not available" answers where
-// it has not (README "Where the Management API differs from Auth0").
+// it has not (docs/management-api.md#where-the-management-api-differs-from-auth0).
 
 const BRUTE_FORCE_DEFAULTS = {
   enabled: true,

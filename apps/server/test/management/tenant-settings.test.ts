@@ -194,7 +194,7 @@ describe('bad request bodies', () => {
   });
 });
 
-// Auth0's tenant settings as its SDK and deploy CLI send them (README "Tenant settings"): the ones
+// Auth0's tenant settings as its SDK and deploy CLI send them (docs/management-api.md#tenant-settings): the ones
 // Tessera acts on take effect, the others are kept and returned, and none is silently dropped.
 describe('Auth0 tenant settings', () => {
   let h: ManagementHarness;

@@ -184,7 +184,7 @@ describe('Management API /user-blocks', () => {
     const settings = '/attack-protection/brute-force-protection';
     for (const off of [{ enabled: false }, { enabled: true, shields: ['user_notification'] }]) {
       assert.equal((await h.call('PATCH', settings, { body: off })).status, 200);
-      await sleep(5_200); // the Host → tenant cache (README "Brute-force protection")
+      await sleep(5_200); // the Host → tenant cache (docs/oidc.md#behaviour)
       const considered = await h.management.userBlocks.listByIdentifier({
         identifier: 'nia@example.com',
         consider_brute_force_enablement: true,

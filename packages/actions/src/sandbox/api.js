@@ -125,7 +125,7 @@
     api.samlResponse = saml;
     api.validation = { error: setter('validation.error') };
     api.rules = {
-      // Tessera has no legacy Rules, so no rule ever ran in this transaction (README: "Actions").
+      // Tessera has no legacy Rules, so no rule ever ran in this transaction (docs/actions.md#how-actions-behave-where-auth0-is-silent-or-where-we-chose).
       wasExecuted: () => false,
     };
     api.prompt = { render: setter('prompt.render') };

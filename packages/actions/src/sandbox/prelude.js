@@ -15,7 +15,7 @@
   const MapCtor = Map;
   const global = globalThis;
   // The stdlib (URL, Buffer, TextEncoder, util.format…) is built on first use only: most actions touch
-  // none of it, and building it costs more than the rest of a fresh context (README "Actions: speed").
+  // none of it, and building it costs more than the rest of a fresh context (docs/benchmarks.md#latest).
   const std = () => stdlib();
 
   // ---- asynchronous host operations (timers, fetch): started by an ignored callback, settled by the host

@@ -2,7 +2,7 @@
  * Secrets never appear in logs, commands or execution records (issue "Secrets", docs/security.md#11): every
  * occurrence of a secret value in what leaves the worker is replaced. Values shorter than
  * MIN_SECRET_LENGTH are not searched for: replacing "1" or "ab" everywhere would garble every record
- * while protecting nothing (README "Actions: secrets").
+ * while protecting nothing (docs/actions.md#secrets).
  */
 export const MIN_SECRET_LENGTH = 4;
 const MARK = '[REDACTED]';
