@@ -89,7 +89,7 @@ function ratioCell(r: Row): string {
   return parts.join('; ') || '—';
 }
 
-/** The one table `pnpm bench` prints (markdown, ready for the README). */
+/** The one table `pnpm bench` prints (markdown, ready for docs/benchmarks.md#latest). */
 export function table(rows: Row[]): string {
   // The memory column appears only when a row measured memory.
   const withMemory = rows.some((r) => r.memory !== undefined);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `tessera …` outside the repo's `pnpm tessera`: same entry point, run by the Node that runs this file.
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const main = new URL('../src/main.ts', import.meta.url);
 // Through launch.mjs, which tells an older Node's user which version to install.
@@ -11,7 +12,7 @@ const launch = new URL('./launch.mjs', import.meta.url);
 const { INIT_CWD: _initCwd, ...env } = process.env;
 const result = spawnSync(
   process.execPath,
-  ['--no-node-snapshot', launch.pathname, main.pathname, ...process.argv.slice(2)],
+  ['--no-node-snapshot', fileURLToPath(launch), fileURLToPath(main), ...process.argv.slice(2)],
   {
     stdio: 'inherit',
     env,

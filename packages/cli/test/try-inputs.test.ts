@@ -43,6 +43,10 @@ describe('tessera try: inputs', () => {
       [['--port', '0'], /--port must be a port number \(1-65535\)/],
       [['--issuer', 'ftp://example.com'], /--issuer must be an http\(s\) URL/],
       [['--issuer', 'not a url'], /--issuer must be an http\(s\) URL/],
+      [
+        ['--issuer', 'http://id.example.com'],
+        /--issuer must use https unless it is localhost or a loopback address/,
+      ],
       [['--user', 'not-an-email'], /--user must be an email address/],
       [['--password', 'secret long enough'], /--password needs --user <email>/],
       [['--user', 'a@example.com', '--password', ''], /--password must not be empty/],

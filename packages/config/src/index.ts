@@ -1,7 +1,7 @@
 import type { Option } from './option.ts';
 import { schema } from './schema.ts';
 
-export { type Config, type LoadOptions, loadConfig } from './load.ts';
+export { type Config, type LoadOptions, loadConfig, tookDefault } from './load.ts';
 export type { Option } from './option.ts';
 export { schema };
 

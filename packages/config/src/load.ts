@@ -7,6 +7,18 @@ import { type Schema, schema } from './schema.ts';
 type Values<T> = { readonly [K in keyof T]: T[K] extends Option<infer V> ? V : never };
 export type Config = { readonly [A in keyof Schema]: Values<Schema[A]> };
 
+/** Per loaded configuration, the options that took their default (`<area>.<key>`). */
+const DEFAULTED = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Whether an option took its default: neither the environment nor the TESSERA_CONFIG file gave it.
+ * Boot uses it where a default must not overrule stored state (a replica started without
+ * TESSERA_DOMAIN must not move a tenant served on a real domain to localhost).
+ */
+export function tookDefault<A extends keyof Config>(config: Config, area: A, key: keyof Config[A]): boolean {
+  return DEFAULTED.get(config)?.has(`${String(area)}.${String(key)}`) ?? false;
+}
+
 export interface LoadOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Reads the TESSERA_CONFIG file; injectable for tests. */
@@ -29,6 +41,7 @@ export function loadConfig(options: LoadOptions): Config {
     env,
   };
   const config: Record<string, Record<string, unknown>> = {};
+  const defaulted = new Set<string>();
 
   for (const [area, options] of Object.entries(schema) as [string, Record<string, Option<unknown>>][]) {
     const fromFile = file[area] ?? {};
@@ -42,9 +55,10 @@ export function loadConfig(options: LoadOptions): Config {
         fromEnv !== undefined && fromEnv.trim() !== ''
           ? [fromEnv, option.env]
           : [fromFile[key], `TESSERA_CONFIG ${area}.${key}`];
+      const missing = raw === undefined || raw === null || raw === '';
+      if (missing) defaulted.add(`${area}.${key}`);
       try {
-        values[key] =
-          raw === undefined || raw === null || raw === '' ? option.fallback(ctx) : option.parse(raw);
+        values[key] = missing ? option.fallback(ctx) : option.parse(raw);
       } catch (error) {
         throw new ConfigError(source, (error as Error).message);
       }
@@ -55,6 +69,7 @@ export function loadConfig(options: LoadOptions): Config {
     if (!(area in schema)) throw new ConfigError(`TESSERA_CONFIG ${area}`, 'unknown area');
   }
   const result = Object.freeze(config) as unknown as Config;
+  DEFAULTED.set(result, defaulted);
   checkConsistency(result);
   return result;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '@tessera/core';
-import { describeOptions, loadConfig } from '../src/index.ts';
+import { describeOptions, loadConfig, tookDefault } from '../src/index.ts';
 
 const load = (env: Record<string, string>, file?: unknown) =>
   loadConfig({
@@ -152,5 +152,23 @@ describe('configuration', () => {
     rejects({}, 'TESSERA_CONFIG http.prot', /unknown option/, { http: { prot: 1 } });
     rejects({}, 'TESSERA_CONFIG http.port', /must be an integer/, { http: { port: 'x' } });
     rejects({}, 'TESSERA_CONFIG db.dataDir', /must be a string/, { db: { dataDir: { a: 1 } } });
+  });
+});
+
+describe('tookDefault', () => {
+  it('tells an option the environment or the file gave from one that took its default', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tessera-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ http: { port: 8080 } }));
+    try {
+      const config = loadConfig({
+        env: { TESSERA_CONFIG: file, TESSERA_DOMAIN: 'id.example.com', LOG_LEVEL: ' ' },
+      });
+      assert.equal(tookDefault(config, 'tenancy', 'domain'), false, 'from the environment');
+      assert.equal(tookDefault(config, 'http', 'port'), false, 'from the file');
+      assert.equal(tookDefault(config, 'logging', 'level'), true, 'a blank variable is unset');
+      assert.equal(tookDefault(loadConfig({ env: {} }), 'tenancy', 'domain'), true);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });

@@ -5,7 +5,8 @@ import { ROUTES } from './configuration.ts';
  * Five minutes. Long enough that apps, proxies and CDNs do not fetch discovery and the JWKS on every
  * login; short enough for key rotation: a key is published as `next` one rotation before it signs,
  * so a cached JWKS already holds the key that signs after a rotation unless two rotations come less
- * than five minutes apart, and a revoked key leaves shared caches within five minutes (clients keep
+ * than five minutes apart (or it is a tenant's first rotation: the first run creates no `next` key,
+ * docs/operations.md#keys), and a revoked key leaves shared caches within five minutes (clients keep
  * their own JWKS caches too, usually for longer, and refetch on an unknown `kid`).
  */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=300';

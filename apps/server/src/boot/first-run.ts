@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '@tessera/config';
+import { type Config, tookDefault } from '@tessera/config';
 import {
   CURRENT_USER_SCOPES,
   issuerFor,
@@ -53,7 +53,12 @@ async function setUp(storage: Storage, config: Config, log: Logger): Promise<Fir
   const domain = config.tenancy.domain;
   const existingTenant = await storage.tenants.getDefault();
   const tenant = existingTenant
-    ? await followConfiguredDomain(storage, existingTenant, domain, log)
+    ? await followConfiguredDomain(
+        storage,
+        existingTenant,
+        { domain, explicit: !tookDefault(config, 'tenancy', 'domain') },
+        log,
+      )
     : await storage.tenants.create({
         name: config.tenancy.defaultTenant,
         // What the login pages show; the Management API's tenant settings `friendly_name` change it.
@@ -164,7 +169,7 @@ export async function announceFirstRun(
       audience: result.created.audience,
     },
   };
-  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await writeAtomically(path, file);
   log?.info(
     { path },
     'first run: the default tenant is ready; its Management API credentials are printed once, as one JSON line, and kept in this file (mode 0600)',
@@ -184,5 +189,15 @@ async function followInFile(path: string, issuer: string, domain: string): Promi
   const audience = managementAudience(issuer);
   if (file.issuer === issuer && file.domain === domain && file.management?.audience === audience) return;
   const updated = { ...file, issuer, domain, management: { ...file.management, audience } };
-  await writeFile(path, `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600 });
+  await writeAtomically(path, updated);
+}
+
+/**
+ * first-run.json holds the only stored copy of the client's secret: written beside it and renamed
+ * over it, so a crash mid-write or a CLI reading at that moment never sees it empty or half-written.
+ */
+async function writeAtomically(path: string, content: unknown): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, path);
 }

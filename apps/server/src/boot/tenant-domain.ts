@@ -1,4 +1,4 @@
-import { ConfigError, type Logger } from '@tessera/core';
+import { ConfigError, isLocalDomain, type Logger } from '@tessera/core';
 import {
   normalizeDomain,
   primaryDomain,
@@ -14,17 +14,27 @@ import {
  * `<TESSERA_PUBLIC_SCHEME>://<TESSERA_DOMAIN>/`, never the old domain with a new scheme. Tokens
  * issued under the old issuer stop validating at the apps, which is why the move is logged as a
  * warning naming both; the signing keys, users and clients are kept, so setting the old domain back
- * restores the old issuer.
+ * restores the old issuer. Only a domain the operator set moves a tenant served on a real domain:
+ * a process started without TESSERA_DOMAIN (a replica or a one-off job pointed at the production
+ * database) would otherwise move it to the default `localhost:<port>` and break every app, so it
+ * refuses to start instead, naming the stored domain. A tenant on a local domain follows the default
+ * (a laptop started on another port).
  */
 export async function followConfiguredDomain(
   storage: Storage,
   tenant: Tenant,
-  configured: string,
+  configured: { domain: string; explicit: boolean },
   log: Logger,
 ): Promise<Tenant> {
   const current = primaryDomain(tenant);
-  const wanted = normalizeDomain(configured);
+  const wanted = normalizeDomain(configured.domain);
   if (current === wanted) return tenant;
+  if (current !== undefined && !configured.explicit && !isLocalDomain(current)) {
+    throw new ConfigError(
+      'TESSERA_DOMAIN',
+      `not set, and the default tenant is served at ${current}: set TESSERA_DOMAIN=${current} (or to another domain to move the tenant there)`,
+    );
+  }
   const owner = await storage.tenants.findByDomain(wanted);
   if (owner && owner.id !== tenant.id) {
     throw new ConfigError('TESSERA_DOMAIN', `${wanted} is already a domain of the tenant "${owner.name}"`);

@@ -18,7 +18,7 @@ export async function homeRoutes(app: FastifyInstance, deps: HomeDeps) {
   app.get('/', async (request, reply) => {
     const issuer = issuerFor(primaryDomain(request.tenant) ?? 'localhost', deps.scheme);
     const discoveryUrl = `${issuer}.well-known/openid-configuration`;
-    reply.header('vary', 'accept').header('cache-control', 'no-cache');
+    reply.header('vary', 'accept, accept-language').header('cache-control', 'no-cache');
     if (wantsJson(request)) {
       return reply.send({
         name: 'Tessera',

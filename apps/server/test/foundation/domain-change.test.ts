@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@tessera/core';
 import { openStorage } from '@tessera/storage';
 import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
-import { freePort, listening, logLines, spawnMain, stopProcess } from '../helpers.ts';
+import { freePort, listening, logLines, runMain, spawnMain, stopProcess } from '../helpers.ts';
 
 type FirstRunFile = {
   issuer: string;
@@ -115,6 +115,21 @@ describe('TESSERA_DOMAIN changed between starts', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  it('refuses to start without TESSERA_DOMAIN rather than move a tenant served on a real domain to localhost', async () => {
+    const { TESSERA_DOMAIN: _set, ...unset } = env;
+    const stored = await readFile(file(), 'utf8');
+    const result = await runMain(unset);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(result.stderr.trim().split('\n'), [
+      'invalid configuration: TESSERA_DOMAIN: not set, and the default tenant is served at id.example.com: set TESSERA_DOMAIN=id.example.com (or to another domain to move the tenant there)',
+    ]);
+    assert.equal(await readFile(file(), 'utf8'), stored, 'first-run.json untouched');
+    const issuer = await start({ ...env, TESSERA_DOMAIN: 'id.example.com' });
+    await stopProcess(issuer.proc);
+    assert.equal(issuer.issuer, 'https://id.example.com/', 'the tenant did not move');
+    assert.ok(!logLines(issuer.proc.stdout).some((line) => line.level === 40), 'nothing to move back');
   });
 
   it('moves back when the old domain is set again, and a restart with the same domain changes nothing', async () => {

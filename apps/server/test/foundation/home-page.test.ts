@@ -44,7 +44,7 @@ describe('the front page (GET /)', () => {
     const response = await fetch(`${server.url}/`, { headers: { accept: 'application/json' } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal(response.headers.get('vary'), 'accept');
+    assert.equal(response.headers.get('vary'), 'accept, accept-language');
     assert.deepEqual(await response.json(), {
       name: 'Tessera',
       issuer,

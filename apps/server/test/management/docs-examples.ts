@@ -10,14 +10,6 @@ const ROOT = join(import.meta.dirname, '../../../..');
 export const SDK = { heading: 'Deploy an action with the `auth0` SDK', name: 'roles-and-plan (sdk)' };
 export const CURL = { heading: 'Deploy an action with `curl`', name: 'roles-and-plan (curl)' };
 
-/** The README's example action, the `roles-and-plan.js` both examples read. */
-const ROLES_AND_PLAN = `exports.onExecutePostLogin = async (event, api) => {
-  const namespace = 'https://myapp.example.com';
-  api.idToken.setCustomClaim(\`\${namespace}/roles\`, event.authorization?.roles ?? []);
-  api.accessToken.setCustomClaim(\`\${namespace}/plan\`, event.user.app_metadata.plan ?? 'free');
-};
-`;
-
 const missingTools = ['bash', 'curl', 'jq'].filter((tool) => !onPath(tool));
 /** Why the curl example cannot run here (false when it can). */
 export const curlSkip =
@@ -46,7 +38,9 @@ export async function exampleFolder(
 ): Promise<Examples> {
   const page = await readFile(join(ROOT, 'docs/management-api.md'), 'utf8');
   const dir = await mkdtemp(join(tmpdir(), 'tessera-docs-examples-'));
-  await writeFile(join(dir, 'roles-and-plan.js'), ROLES_AND_PLAN);
+  // The README's example action ("Your first action"), which both examples deploy.
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  await writeFile(join(dir, 'roles-and-plan.js'), codeBlockUnder(readme, 'Your first action', 'js'));
   await writeFile(join(dir, 'deploy-action.mjs'), codeBlockUnder(page, SDK.heading, 'js'));
   await writeFile(join(dir, 'deploy-action.sh'), codeBlockUnder(page, CURL.heading, 'sh'));
   await mkdir(join(dir, 'node_modules'));

@@ -30,6 +30,8 @@ describe('tessera try', () => {
   let firstClientId: string;
   /** The password the first run generated and printed for ada. */
   let adaPassword: string;
+  /** An administrator's own app that happens to carry the name `try` gives its app. */
+  let lookalikeId: string;
 
   before(async () => {
     const port = await freePort();
@@ -37,6 +39,11 @@ describe('tessera try', () => {
     await deployAndBind('claims', CLAIMS);
     const api = await h.call('POST', '/resource-servers', { body: { identifier: API, name: 'Example API' } });
     assert.equal(api.status, 201, JSON.stringify(api.body));
+    const lookalike = await h.call('POST', '/clients', {
+      body: { name: 'Tessera Try', app_type: 'regular_web', callbacks: ['https://admin.example.com/cb'] },
+    });
+    assert.equal(lookalike.status, 201, JSON.stringify(lookalike.body));
+    lookalikeId = (lookalike.body as { client_id: string }).client_id;
   });
   after(() => h?.stop());
 
@@ -95,6 +102,9 @@ describe('tessera try', () => {
     assert.equal(claims.email, 'ada@example.com');
     assert.equal(claims.iss, h.issuer);
     firstClientId = claims.aud;
+    assert.notEqual(firstClientId, lookalikeId, 'an app named "Tessera Try" without the mark is not taken');
+    const lookalike = await h.call('GET', `/clients/${lookalikeId}`);
+    assert.deepEqual((lookalike.body as { callbacks: string[] }).callbacks, ['https://admin.example.com/cb']);
     assert.match(
       cli.stdout,
       /^Created the application "Tessera Try" \(client_id \S+\), callback http:\/\/127\.0\.0\.1:\d+\/callback\n/,

@@ -98,8 +98,8 @@ describe('token shapes the Auth0 SDK checks (refreshed ID tokens, client-credent
     return request.redeem(done.url);
   };
 
-  const machine = (audience: string, scopes: string[]) =>
-    createMachine(server, audience, scopes, `machine for ${audience}`);
+  const machine = (audience: string, scopes: string[], name = `machine for ${audience}`) =>
+    createMachine(server, audience, scopes, name);
 
   before(async () => {
     server = await startOidcServer({ TESSERA_PUBLIC_SCHEME: 'https' });
@@ -209,6 +209,39 @@ describe('token shapes the Auth0 SDK checks (refreshed ID tokens, client-credent
       assert.equal(body.sub, `${clientId}@clients`);
       assert.equal(body.gty, 'client-credentials');
       assert.equal(body.client_id, clientId);
+    });
+
+    it('tells another client nothing about the token: introspection inactive, revocation refused (docs/oidc.md#behaviour)', async () => {
+      const owner = await machine(API, ['read:reports'], 'Owner');
+      const other = await machine(API, ['read:reports'], 'Other');
+      const form = (fields: Record<string, string>) => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields),
+      });
+      const issued = await plainFetch(
+        `${server.issuer}oauth/token`,
+        form({
+          grant_type: 'client_credentials',
+          client_id: owner.clientId,
+          client_secret: owner.clientSecret,
+        }),
+      );
+      const { access_token } = (await issued.json()) as { access_token: string };
+      const asOther = { token: access_token, client_id: other.clientId, client_secret: other.clientSecret };
+
+      const probed = await plainFetch(`${server.issuer}oauth/token/introspection`, form(asOther));
+      assert.equal(probed.status, 200);
+      assert.deepEqual(await probed.json(), { active: false }, 'as for an unknown token');
+      const revoked = await plainFetch(`${server.issuer}oauth/revoke`, form(asOther));
+      assert.equal(revoked.status, 400);
+      assert.equal(((await revoked.json()) as { error: string }).error, 'invalid_request');
+
+      const own = await plainFetch(
+        `${server.issuer}oauth/token/introspection`,
+        form({ token: access_token, client_id: owner.clientId, client_secret: owner.clientSecret }),
+      );
+      assert.equal(((await own.json()) as { active: boolean }).active, true, 'the token was not revoked');
     });
 
     it('refuses a wrong secret and an API without a client grant, with the OAuth errors', async () => {

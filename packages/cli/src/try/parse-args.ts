@@ -26,8 +26,13 @@ export function parseTryArgs(args: string[]): TryOptions | string {
   });
   if (positionals.length > 0) return `try takes no arguments, got ${positionals.join(' ')}`;
   const { issuer, port, user, password, audience } = values;
-  if (issuer !== undefined && !/^https?:$/.test(URL.parse(issuer)?.protocol ?? ''))
+  const issuerUrl = issuer === undefined ? undefined : URL.parse(issuer);
+  if (issuer !== undefined && !/^https?:$/.test(issuerUrl?.protocol ?? ''))
     return '--issuer must be an http(s) URL, such as http://localhost:3000';
+  // The first-run client's secret (every Management API scope) goes to this address: never in clear
+  // text over a network.
+  if (issuerUrl?.protocol === 'http:' && !isLoopback(issuerUrl.hostname))
+    return '--issuer must use https unless it is localhost or a loopback address (the first-run secret is sent to it)';
   if (port !== undefined && !/^[1-9]\d{0,4}$/.test(port)) return '--port must be a port number (1-65535)';
   if (port !== undefined && Number(port) > 65_535) return '--port must be a port number (1-65535)';
   // The shape the login form accepts, no more: the server judges the rest when it creates the user.
@@ -37,3 +42,6 @@ export function parseTryArgs(args: string[]): TryOptions | string {
   if (audience === '') return '--audience must not be empty';
   return { issuer, port: port === undefined ? 0 : Number(port), user, password, audience, json: values.json };
 }
+
+const isLoopback = (host: string) =>
+  host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';

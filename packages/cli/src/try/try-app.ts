@@ -1,7 +1,12 @@
 import type { ManagementApi } from '../first-run-management.ts';
 
-/** The application `try` logs in to, found again by this name on the next run. */
+/** The application `try` logs in to. */
 export const TRY_APP_NAME = 'Tessera Try';
+/**
+ * The mark `try` puts in the app's `client_metadata`, and the only way it finds the app again: an app
+ * someone else named "Tessera Try" is never re-pointed or given a new secret.
+ */
+export const TRY_APP_MARK = { tessera_try: 'true' } as const;
 
 export interface TryApp {
   clientId: string;
@@ -11,7 +16,7 @@ export interface TryApp {
 
 interface WireClient {
   client_id: string;
-  name: string;
+  client_metadata?: Record<string, unknown>;
 }
 
 const PAGE = 100;
@@ -32,11 +37,12 @@ export async function ensureTryApp(api: ManagementApi, callback: string): Promis
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_post',
   };
-  const existing = await findByName(api, TRY_APP_NAME);
+  const existing = await findMarked(api);
   if (existing === undefined) {
     const created = await api.call<{ client_id: string; client_secret: string }>('POST', '/clients', {
       name: TRY_APP_NAME,
       description: 'Created by `tessera try` to log in from the command line',
+      client_metadata: TRY_APP_MARK,
       ...settings,
     });
     return { clientId: created.client_id, clientSecret: created.client_secret, created: true };
@@ -47,13 +53,13 @@ export async function ensureTryApp(api: ManagementApi, callback: string): Promis
   return { clientId: existing.client_id, clientSecret: rotated.client_secret, created: false };
 }
 
-async function findByName(api: ManagementApi, name: string): Promise<WireClient | undefined> {
+async function findMarked(api: ManagementApi): Promise<WireClient | undefined> {
   for (let page = 0; ; page++) {
     const clients = await api.call<WireClient[]>(
       'GET',
-      `/clients?app_type=regular_web&fields=client_id,name&per_page=${PAGE}&page=${page}`,
+      `/clients?app_type=regular_web&fields=client_id,client_metadata&per_page=${PAGE}&page=${page}`,
     );
-    const found = clients.find((client) => client.name === name);
+    const found = clients.find((client) => client.client_metadata?.tessera_try === TRY_APP_MARK.tessera_try);
     if (found || clients.length < PAGE) return found;
   }
 }
