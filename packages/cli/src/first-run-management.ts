@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@tessera/config';
+import { FIRST_RUN_FILE, type FirstRunFile } from '@tessera/core';
 import { DeployError } from './deploy/deploy-error.ts';
 
-/** `<data dir>/first-run.json` as apps/server/src/boot/first-run.ts writes it. */
-interface FirstRunFile {
-  issuer: string;
-  management: { client_id: string; client_secret: string; audience: string };
-}
+/** What the command needs of first-run.json (an older server's file has no `domain`). */
+type Credentials = Pick<FirstRunFile, 'issuer' | 'management'>;
 
 /** The running server's Management API (`/api/v2`), as the first-run client of its default tenant. */
 export interface ManagementApi {
@@ -36,7 +34,7 @@ export async function connectManagement(options: {
   env: Readonly<Record<string, string | undefined>>;
   issuer?: string;
 }): Promise<ManagementApi> {
-  const file = await readFirstRun(resolve(loadConfig({ env: options.env }).db.dataDir!));
+  const file = await readFirstRun(resolve(loadConfig({ env: options.env }).db.dataDir));
   const issuer = withSlash(options.issuer ?? file.issuer);
   const request = async (url: string, init: RequestInit) => {
     try {
@@ -90,8 +88,8 @@ export async function connectManagement(options: {
   };
 }
 
-async function readFirstRun(dataDir: string): Promise<FirstRunFile> {
-  const path = join(dataDir, 'first-run.json');
+async function readFirstRun(dataDir: string): Promise<Credentials> {
+  const path = join(dataDir, FIRST_RUN_FILE);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -106,12 +104,12 @@ async function readFirstRun(dataDir: string): Promise<FirstRunFile> {
   return file;
 }
 
-function parse(text: string): FirstRunFile | undefined {
-  const value = parseJson(text) as Partial<FirstRunFile> | undefined;
+function parse(text: string): Credentials | undefined {
+  const value = parseJson(text) as Partial<Credentials> | undefined;
   const m = value?.management;
   const strings = [value?.issuer, m?.client_id, m?.client_secret, m?.audience];
   return strings.every((s) => typeof s === 'string' && s !== '') && URL.canParse(value!.issuer!)
-    ? (value as FirstRunFile)
+    ? (value as Credentials)
     : undefined;
 }
 

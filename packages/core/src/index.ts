@@ -27,6 +27,8 @@ export {
   type ActionCodeProblem,
   type ActionsAdminPort,
   CURRENT_USER_SCOPES,
+  FIRST_RUN_FILE,
+  type FirstRunFile,
   MANAGEMENT_SCOPES,
   managementAudience,
 } from './management.ts';

@@ -128,3 +128,17 @@ export interface ActionsAdminPort {
     event: Record<string, unknown>;
   }): Promise<{ payload: ActionTestPayload }>;
 }
+
+/** The file the first run writes into the data folder, beside the embedded database. */
+export const FIRST_RUN_FILE = 'first-run.json';
+
+/**
+ * `<data dir>/first-run.json` (mode 0600): the issuer and the first-run Management API client's
+ * credentials. The server writes it (and keeps issuer, domain and audience in step with a change of
+ * domain); the CLI reads it to reach the running server's Management API.
+ */
+export interface FirstRunFile {
+  issuer: string;
+  domain: string;
+  management: { client_id: string; client_secret: string; audience: string };
+}

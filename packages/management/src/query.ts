@@ -41,12 +41,12 @@ type ListProperties<E extends Properties, O extends ListOptions> = typeof PAGING
   (O extends { fields: true } ? typeof FIELDS_QUERY : unknown) &
   E;
 
+type Nothing = Record<never, never>;
+
 /**
  * The query schema of every list route: Auth0's paging (ListOptions says which parts), then the
  * route's own filters (`extra`). Unknown parameters are refused (docs/security.md#40).
  */
-type Nothing = Record<never, never>;
-
 export function listQuery<const E extends Properties = Nothing, const O extends ListOptions = Nothing>(
   extra: E = {} as E,
   options: O = {} as O,

@@ -97,14 +97,8 @@ describe('withAdvisoryLock', () => {
 
   it('makes a second holder of the same lock wait until the first has released it', async () => {
     const events: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let entered!: () => void;
-    const firstIn = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: firstIn, resolve: entered } = Promise.withResolvers<void>();
     const first = withAdvisoryLock(db.sql, LOCKS.firstRun, async () => {
       events.push('first in');
       entered();
@@ -141,14 +135,8 @@ describe('withAdvisoryLock', () => {
   it('lets holders of different keys of one pair lock run at once (Postgres)', {
     skip: process.env.DATABASE_URL ? false : 'PGlite sessions take turns whatever the lock',
   }, async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let entered!: () => void;
-    const firstIn = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
+    const { promise: firstIn, resolve: entered } = Promise.withResolvers<void>();
     const first = withAdvisoryLock(db.sql, LOCKS.cookieKeys, 'tenant-a', async () => {
       entered();
       await gate;

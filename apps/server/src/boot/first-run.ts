@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { type Config, tookDefault } from '@tessera/config';
 import {
   CURRENT_USER_SCOPES,
+  FIRST_RUN_FILE,
+  type FirstRunFile,
   issuerFor,
   type Logger,
   MANAGEMENT_SCOPES,
@@ -154,13 +156,13 @@ export async function announceFirstRun(
   out: NodeJS.WritableStream = process.stdout,
   log?: Logger,
 ): Promise<void> {
-  const path = join(dataDir, 'first-run.json');
+  const path = join(dataDir, FIRST_RUN_FILE);
   const domain = new URL(result.issuer).host;
   if (!result.created) {
     await followInFile(path, result.issuer, domain);
     return;
   }
-  const file = {
+  const file: FirstRunFile = {
     issuer: result.issuer,
     domain,
     management: {
@@ -178,10 +180,9 @@ export async function announceFirstRun(
 }
 
 async function followInFile(path: string, issuer: string, domain: string): Promise<void> {
-  type FirstRunFile = { issuer?: string; domain?: string; management?: { audience?: string } };
-  let file: FirstRunFile;
+  let file: Partial<FirstRunFile>;
   try {
-    file = JSON.parse(await readFile(path, 'utf8')) as FirstRunFile;
+    file = JSON.parse(await readFile(path, 'utf8')) as Partial<FirstRunFile>;
   } catch {
     // No file (a database set up by another process or machine) or not ours: nothing to keep in step.
     return;

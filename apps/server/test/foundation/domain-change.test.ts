@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '@tessera/core';
+import { type FirstRunFile, silentLogger } from '@tessera/core';
 import { openStorage } from '@tessera/storage';
 import { createTestEnvironment, type TestEnvironment } from '@tessera/testing';
 import { freePort, listening, logLines, runMain, spawnMain, stopProcess } from '../helpers.ts';
-
-type FirstRunFile = {
-  issuer: string;
-  domain: string;
-  management: { client_id: string; client_secret: string; audience: string };
-};
 
 /** One start of `src/main.ts` until it listens; its log lines and what it printed besides. */
 async function start(env: Record<string, string>) {

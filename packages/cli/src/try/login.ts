@@ -1,3 +1,4 @@
+import { isJsonObject } from '@tessera/core';
 import * as oidc from 'openid-client';
 import type { TryApp } from './try-app.ts';
 
@@ -87,8 +88,8 @@ function jwtClaims(token: string): Record<string, unknown> | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? claims : null;
+    const claims: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    return isJsonObject(claims) ? claims : null;
   } catch {
     return null;
   }

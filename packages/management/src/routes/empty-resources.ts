@@ -14,7 +14,8 @@ import {
 import { type Collection, EMPTY_COLLECTIONS } from './empty-collections.ts';
 import { ANY_BODY, featureNotEnabled, scopesOf } from './unavailable.ts';
 
-// The one place where request types are not inferred from schemas: the schemas are built per
+// Request types are not inferred from schemas here (as for the other run-time schemas listed in
+// docs/management-api.md#route-schemas): the schemas are built per
 // collection at run time (queryOf), so the query is typed by hand, and answers are checked by their
 // (equally built) response schemas only.
 type ListQuery = PageQuery & { from?: string; take?: number };
