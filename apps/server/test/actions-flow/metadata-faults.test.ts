@@ -8,9 +8,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@tessera/core';
 import { openStorage, type Storage } from '@tessera/storage';
-import { createTestDatabase, deleteRedisPrefix, type TestDatabase } from '@tessera/testing';
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  startRedis,
+  startRelay,
+  stopRedis,
+  type TestDatabase,
+  waitFor,
+} from '@tessera/testing';
 import type * as oidc from 'openid-client';
-import { freePort } from '../helpers.ts';
+import { freePort, listening, type MainProcess, spawnMain, stopProcess } from '../helpers.ts';
 import {
   authorizationRequest,
   Browser,
@@ -21,16 +29,6 @@ import {
   REDIRECT_URI,
   startOidcServer,
 } from '../oidc/helpers.ts';
-import {
-  listening,
-  type MainProcess,
-  spawnMain,
-  startRedis,
-  startRelay,
-  stopProcess,
-  stopRedis,
-  waitFor,
-} from './faults.ts';
 import { bindActions, deployAction, lastExecution, startHook } from './helpers.ts';
 
 /**

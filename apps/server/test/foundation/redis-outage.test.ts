@@ -1,33 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { startRedis, waitFor } from '@tessera/testing';
 import type { FastifyInstance } from 'fastify';
 import { freePort, startServer, type TestServer } from '../helpers.ts';
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'pipe' },
-  );
-  let out = '';
-  child.stdout!.on('data', (c) => {
-    out += c;
-  });
-  for (let i = 0; i < 100 && !/Ready to accept connections/.test(out); i++) await sleep(50);
-  assert.match(out, /Ready to accept connections/);
-  return child;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe('Redis stopped while the server runs', () => {
   let port: number;
