@@ -20,6 +20,7 @@ import { toPublicJwks } from './keys.ts';
 import { installOfflineAccessAsAuth0 } from './offline-access.ts';
 import { installPasswordGrant } from './password-grant.ts';
 import { installPublicCaching } from './public-caching.ts';
+import { installRotationCommit, withAtomicRotation } from './refresh-rotation.ts';
 import type { Throttle } from './throttle.ts';
 
 export interface ProvidersDeps {
@@ -96,13 +97,15 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
       if (!provider) return;
       await revokeGrant(provider, grantId);
     };
-    const adapter = createAdapterFactory({
-      tenantId: tenant.id,
-      storage: deps.storage,
-      kv: deps.kv.scoped(`t:${tenant.id}:`),
-      inertClientSecret,
-      revokeGrant: revokeGrantOfProvider,
-    });
+    const adapter = withAtomicRotation(
+      createAdapterFactory({
+        tenantId: tenant.id,
+        storage: deps.storage,
+        kv: deps.kv.scoped(`t:${tenant.id}:`),
+        inertClientSecret,
+        revokeGrant: revokeGrantOfProvider,
+      }),
+    );
     const configuration = buildConfiguration({
       tenant,
       issuer: issuerOf(tenant),
@@ -121,6 +124,11 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     provider.proxy = true;
     installPublicCaching(provider);
     installOfflineAccessAsAuth0(provider);
+    installRotationCommit(provider, {
+      tenantId: tenant.id,
+      records: deps.storage.oidcRecords,
+      revokeGrant: revokeGrantOfProvider,
+    });
     patchProvider(provider, (clientId, secret) =>
       deps.storage.clients.verifySecret(tenant.id, clientId, secret),
     );

@@ -60,7 +60,7 @@ export const CLIENT_PROPERTIES = {
     properties: {
       rotation_type: { type: 'string', enum: ['rotating', 'non-rotating'] },
       expiration_type: { type: 'string', enum: ['expiring', 'non-expiring'] },
-      leeway: { type: 'integer', minimum: 0, maximum: 3600 },
+      leeway: { type: 'integer', minimum: 0, maximum: 2_592_000 },
       token_lifetime: { type: 'integer', minimum: 1, maximum: 157_788_000 },
       infinite_token_lifetime: { type: 'boolean' },
       idle_token_lifetime: { type: 'integer', minimum: 1, maximum: 157_788_000 },

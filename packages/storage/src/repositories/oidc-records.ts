@@ -27,6 +27,15 @@ export interface OidcRecordRepository {
    * `consumed` is a read followed by a write, so two redemptions could both pass it).
    */
   consume(tenantId: string, model: string, id: string): Promise<boolean>;
+  /**
+   * Marks a rotated refresh token used once its successor is about to be answered (docs/oidc.md#rotation-and-the-reuse-interval).
+   * True when it was unused, or when it was used less than `reuseIntervalSeconds` ago and none of its
+   * successors has been exchanged since (Auth0's reuse interval: only the previous generation may be
+   * presented again, and the first use's time is kept, so the window never slides). False means
+   * reuse: the caller revokes the family. One statement, so concurrent exchanges of one token without
+   * an interval get exactly one true.
+   */
+  consumeRotated(tenantId: string, id: string, reuseIntervalSeconds: number): Promise<boolean>;
   destroy(tenantId: string, model: string, id: string): Promise<void>;
   /** Every record of the grant, whatever its model (RFC 6749 §4.1.2: revoke what a reused code issued). */
   revokeByGrantId(tenantId: string, grantId: string): Promise<void>;
@@ -80,6 +89,23 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
         UPDATE oidc_records SET consumed_at = now()
          WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
            AND consumed_at IS NULL AND (expires_at IS NULL OR expires_at > ${new Date()})`;
+      return count === 1;
+    },
+    async consumeRotated(tenantId, id, reuseIntervalSeconds) {
+      // clock_timestamp(), not now(): a waiting second UPDATE re-checks the row against the time it
+      // runs, not the time its statement started (which may precede the first one's write).
+      const count = await prisma.$executeRaw`
+        UPDATE oidc_records r SET consumed_at = COALESCE(r.consumed_at, clock_timestamp())
+         WHERE r.tenant_id = ${tenantId} AND r.model = 'RefreshToken' AND r.id = ${id}
+           AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp())
+           AND (r.consumed_at IS NULL
+             OR (${reuseIntervalSeconds}::int > 0
+               AND r.consumed_at > clock_timestamp() - make_interval(secs => ${reuseIntervalSeconds}::int)
+               AND NOT EXISTS (
+                 SELECT 1 FROM oidc_records s
+                  WHERE s.tenant_id = r.tenant_id AND s.grant_id = r.grant_id AND s.model = 'RefreshToken'
+                    AND s.consumed_at IS NOT NULL
+                    AND COALESCE((s.payload->>'rotations')::int, 0) > COALESCE((r.payload->>'rotations')::int, 0))))`;
       return count === 1;
     },
     async destroy(tenantId, model, id) {

@@ -1,0 +1,128 @@
+import type { OidcRecordRepository } from '@tessera/storage';
+import Provider, {
+  type Adapter,
+  type AdapterFactory,
+  type AdapterPayload,
+  errors,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+
+/**
+ * Refresh-token rotation that a fault cannot turn into a logout (docs/oidc.md#rotation-and-the-reuse-interval).
+ *
+ * oidc-provider marks the presented token used first, then stores its successor and the access token,
+ * then answers: a store failing in between answered an error with the token already spent, and the
+ * client's retry looked like theft and revoked the family. Here the exchange only notes which token it
+ * rotated (the adapter's `consume` during an exchange), and the token is marked used after the answer
+ * is complete and before it is sent (`installRotationCommit`): any failure before that leaves it valid.
+ *
+ * The client's `refresh_token.leeway` is Auth0's reuse interval: within it, the token just rotated may
+ * be presented again and gets a fresh pair of the same family (a client whose answer was lost keeps its
+ * session); after it, or once a successor was itself exchanged, reuse revokes the family
+ * (docs/security.md#16). The decision is one SQL statement (`consumeRotated`), so it holds across
+ * processes and concurrent requests.
+ */
+
+/** Exchanges whose rotated token is still to be marked used, by request. */
+const pending = new WeakMap<object, string>();
+
+/** The refresh exchange oidc-provider is running now, if any (its AsyncLocalStorage context). */
+function refreshExchange(): KoaContextWithOIDC | undefined {
+  const ctx = Provider.ctx as KoaContextWithOIDC | undefined;
+  if (ctx?.oidc?.route !== 'token') return undefined;
+  return ctx.oidc.params?.grant_type === 'refresh_token' ? ctx : undefined;
+}
+
+/** The reuse interval of a client, in seconds (Auth0's `refresh_token.leeway`, default 0). */
+export function reuseIntervalOf(client: unknown): number {
+  const leeway = (client as { refresh_token?: { leeway?: unknown } } | undefined)?.refresh_token?.leeway;
+  return typeof leeway === 'number' && Number.isInteger(leeway) && leeway > 0 ? leeway : 0;
+}
+
+/** The RefreshToken adapter with the rotation deferred to the answer (other models unchanged). */
+export function withAtomicRotation(factory: AdapterFactory): AdapterFactory {
+  return (model) => {
+    const adapter = factory(model);
+    if (model !== 'RefreshToken') return adapter;
+    return {
+      ...bound(adapter),
+      async find(id) {
+        const payload = await adapter.find(id);
+        const ctx = refreshExchange();
+        if (!payload?.consumed || !ctx || !withinReuseInterval(payload, ctx)) return payload;
+        // Presented again within its client's reuse interval: the exchange proceeds as for an unused
+        // token, and the commit decides (a successor exchanged since turns it into reuse).
+        const { consumed: _consumed, ...unused } = payload;
+        return unused;
+      },
+      async consume(id) {
+        const ctx = refreshExchange();
+        if (!ctx) return adapter.consume(id);
+        pending.set(ctx, id);
+      },
+    } satisfies Adapter;
+  };
+}
+
+function withinReuseInterval(payload: AdapterPayload, ctx: KoaContextWithOIDC): boolean {
+  if (payload.clientId !== ctx.oidc.client?.clientId) return false;
+  const interval = reuseIntervalOf(ctx.oidc.client);
+  return interval > 0 && Date.now() / 1000 - Number(payload.consumed) <= interval;
+}
+
+/** Every method of an adapter, callable detached from it. */
+function bound(adapter: Adapter): Adapter {
+  return {
+    upsert: (id, payload, expiresIn) => adapter.upsert(id, payload, expiresIn),
+    find: (id) => adapter.find(id),
+    findByUid: (uid) => adapter.findByUid(uid),
+    findByUserCode: (code) => adapter.findByUserCode(code),
+    consume: (id) => adapter.consume(id),
+    destroy: (id) => adapter.destroy(id),
+    revokeByGrantId: (grantId) => adapter.revokeByGrantId(grantId),
+  };
+}
+
+export interface RotationCommitDeps {
+  tenantId: string;
+  records: OidcRecordRepository;
+  revokeGrant(grantId: string): Promise<void>;
+}
+
+/**
+ * Marks the rotated token used once the exchange has produced its answer, before it is sent. A
+ * failure here (the database gone) is thrown before any token leaves, so the old token stays valid
+ * and the client's retry succeeds; the successor stored for this answer is dropped when it can be.
+ * Losing the commit means the token was used meanwhile outside the reuse interval: the family is
+ * revoked and the answer becomes the `invalid_grant` a reuse gets.
+ */
+export function installRotationCommit(provider: Provider, deps: RotationCommitDeps) {
+  provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    const rotated = pending.get(ctx);
+    if (rotated === undefined) return;
+    pending.delete(ctx);
+    const successor = ctx.oidc.entities.RefreshToken as { jti?: string; grantId?: string } | undefined;
+    // The successor of an answer that is not sent: never delivered, so nobody holds it; dropped when the
+    // database allows (a failed drop leaves an orphan that expires with its grant).
+    const dropSuccessor = async () => {
+      if (successor?.jti && successor.jti !== rotated)
+        await deps.records.destroy(deps.tenantId, 'RefreshToken', successor.jti).catch(() => {});
+    };
+    // The exchange failed after it rotated: nothing was answered, the presented token stays as it was.
+    if (ctx.status !== 200) return dropSuccessor();
+    let committed: boolean;
+    try {
+      committed = await deps.records.consumeRotated(deps.tenantId, rotated, reuseIntervalOf(ctx.oidc.client));
+    } catch (error) {
+      await dropSuccessor();
+      throw error;
+    }
+    if (committed) return;
+    if (successor?.grantId) await deps.revokeGrant(successor.grantId);
+    const refusal = new errors.InvalidGrant('refresh token already used');
+    ctx.status = refusal.statusCode;
+    ctx.body = { error: refusal.message, error_description: refusal.error_description };
+    provider.emit('grant.error', ctx, refusal);
+  });
+}
