@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@tessera/core';
-import { openDatabase, openStorage, type Storage } from '@tessera/storage';
+import { defaultMigrationsDir, openDatabase, openStorage, type Storage } from '@tessera/storage';
 
 export interface TestDatabase {
   /** A fresh database on the DATABASE_URL server; undefined means PGlite under `dataDir`. */
@@ -65,6 +66,45 @@ export async function openTestStorage(): Promise<{ storage: Storage; drop(): Pro
     await database.drop();
     throw error;
   }
+}
+
+/**
+ * Puts under `dataDir` (a server's TESSERA_DATA_DIR) a PGlite database with every migration applied, built once per checkout and PGlite version and shared
+ * by the suite's test processes (under the system's temporary folder): a new PGlite folder costs
+ * seconds of initdb, a copy of this one a fraction, and test servers boot many times. The servers still
+ * run the real migrator at boot; it finds nothing left to apply. Built in a folder of its own and
+ * renamed into place, so concurrent builders never see half of one (the loser's copy is dropped).
+ */
+export async function placeMigratedPglite(dataDir: string): Promise<void> {
+  await cp(await pgliteTemplate(), join(dataDir, 'pglite'), { recursive: true });
+}
+
+async function pgliteTemplate(): Promise<string> {
+  // The installed PGlite's path names its version (a new PGlite may lay out its files differently).
+  const hash = createHash('sha256').update(import.meta.resolve('@electric-sql/pglite'));
+  for (const name of (await readdir(defaultMigrationsDir)).sort()) {
+    const file = join(defaultMigrationsDir, name, 'migration.sql');
+    if (existsSync(file)) hash.update(name).update(await readFile(file));
+  }
+  const template = join(tmpdir(), `tessera-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(template, 'ready'))) return join(template, 'pglite');
+  const building = await mkdtemp(join(tmpdir(), 'tessera-pglite-build-'));
+  try {
+    const storage = await openStorage({
+      url: undefined,
+      dataDir: building,
+      bootRetryMs: 0,
+      poolSize: 1,
+      masterKey: randomBytes(32),
+      log: silentLogger,
+    });
+    await storage.close();
+    await writeFile(join(building, 'ready'), '');
+    await rename(building, template).catch(() => {});
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return join(template, 'pglite');
 }
 
 /** One statement on the server's maintenance database (the one DATABASE_URL names). */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from './database.ts';
+import { createTestDatabase, placeMigratedPglite } from './database.ts';
 
 export interface TestEnvironment {
   /** Environment variables for a Tessera process (or `boot({ env })`) on its own database and key prefix. */
@@ -22,6 +22,7 @@ export async function createTestEnvironment(
 ): Promise<TestEnvironment> {
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-server-'));
+  if (!database.url) await placeMigratedPglite(dataDir);
   const prefix = `tessera:test:${randomBytes(6).toString('hex')}:`;
   const env: Record<string, string> = {
     PORT: '0',
