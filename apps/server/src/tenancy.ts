@@ -1,4 +1,3 @@
-import { ServiceUnavailableError, TesseraError } from '@tessera/core';
 import { normalizeDomain, primaryDomain, type Tenant, type TenantRepository } from '@tessera/storage';
 
 /** Who answers a request, and on which of that tenant's own domains. */
@@ -46,12 +45,8 @@ export function createTenantResolver(tenants: TenantRepository): TenantResolver 
       const now = Date.now();
       const hit = cache.get(host);
       if (hit && hit.expires > now) return hit.served;
-      const served = await lookup(host).catch((error: unknown) => {
-        // A failed lookup is the database failing: the request may succeed later (503, not 500).
-        throw error instanceof TesseraError
-          ? error
-          : new ServiceUnavailableError('database', { cause: error });
-      });
+      // A database that cannot be reached fails the lookup as a 503 (storage classifies it).
+      const served = await lookup(host);
       if (cache.size >= CACHE_MAX) cache.clear();
       cache.set(host, { served, expires: now + CACHE_TTL_MS });
       return served;

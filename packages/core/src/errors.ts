@@ -48,11 +48,34 @@ export class ConflictError extends TesseraError {
   }
 }
 
-/** A backing service (database, KV store) is unreachable: the request may succeed later. */
+/** The public text of every 503: never which store failed nor why (that goes to the log). */
+export const UNAVAILABLE_DESCRIPTION = 'The service is temporarily unavailable; try again in a moment.';
+
+/** Seconds a caller should wait before retrying a 503: the `Retry-After` of every one. */
+export const RETRY_AFTER_SECONDS = '5';
+
+/** The headers of every 503, in any wire format: retry shortly, and let no cache keep the failure. */
+export const UNAVAILABLE_HEADERS = {
+  'retry-after': RETRY_AFTER_SECONDS,
+  'cache-control': 'no-store',
+} as const;
+
+/**
+ * A backing service (database, KV store) is unreachable: the request may succeed later. `dependency`
+ * names it for the log line; callers only ever read UNAVAILABLE_DESCRIPTION.
+ *
+ * oidc-provider answers what its routes throw by its own convention (lib/helpers/err_out.js and
+ * shared/error_handler.js): the wire code in `message`, the text in `error_description`, the status
+ * in `statusCode`. This error follows it, so a store failing inside a provider route answers 503
+ * `temporarily_unavailable` there as everywhere else.
+ */
 export class ServiceUnavailableError extends TesseraError {
   readonly dependency: string;
+  readonly statusCode = 503;
+  readonly error_description = UNAVAILABLE_DESCRIPTION;
   constructor(dependency: string, options?: { cause?: unknown }) {
-    super(503, 'temporarily_unavailable', `${dependency} is unavailable`, { ...options, expose: true });
+    super(503, 'temporarily_unavailable', UNAVAILABLE_DESCRIPTION, { ...options, expose: true });
+    this.message = this.code;
     this.dependency = dependency;
   }
 }
@@ -71,6 +94,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.variable = variable;
   }
+}
+
+/** The message of a failure's log line: for a 503, which store failed (callers never read that). */
+export function logMessageOf(error: unknown, otherwise: string): string {
+  return error instanceof ServiceUnavailableError ? `${error.dependency} is unavailable` : otherwise;
 }
 
 /** Maps anything thrown to a TesseraError; unknown errors become an unexposed ServerError. */

@@ -1,3 +1,4 @@
+import { logMessageOf, UNAVAILABLE_HEADERS } from '@tessera/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { recordWrite } from './audit.ts';
 import { authenticate, type Caller, requireScope } from './auth.ts';
@@ -26,10 +27,10 @@ export function createManagement(deps: ManagementDeps): FastifyPluginAsync {
         jsonBodies(api);
         api.setErrorHandler((raw, request, reply) => {
           const { status, body, internal } = toAuth0Error(raw);
-          if (internal) request.log.error({ err: raw }, 'management api failure');
+          if (internal) request.log.error({ err: raw }, logMessageOf(raw, 'management api failure'));
           else request.log.info({ errorCode: body.errorCode }, body.message);
           if (status === 401) reply.header('www-authenticate', 'Bearer');
-          if (status === 503) reply.header('retry-after', '5');
+          if (status === 503) reply.headers(UNAVAILABLE_HEADERS);
           return reply.code(status).send(body);
         });
         api.setNotFoundHandler((request) => {

@@ -40,7 +40,7 @@ export function createOidc(deps: OidcDeps): {
   return {
     providers,
     async plugin(app) {
-      await app.register(providerRoutes, { providers, storage: deps.storage });
+      await app.register(providerRoutes, { providers, storage: deps.storage, pages: deps.pages });
       await app.register(async (pages) => {
         pageErrors(pages, deps.pages);
         await pages.register(formBody, { bodyLimit: 64 * 1024 });

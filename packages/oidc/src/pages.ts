@@ -13,15 +13,20 @@ const base = (ctx: KoaContextWithOIDC, tenant: Tenant, pages: LoginPages) => ({
   assetsPath: ASSETS_PATH,
 });
 
-/** oidc-provider's error page (errors that cannot go back to the app): our page, escaped, no details. */
+/**
+ * oidc-provider's error page (errors that cannot go back to the app): our page, escaped, no details,
+ * with the request id the server gave the request (provider-routes.ts sets it before handing over).
+ */
 export const renderError =
   (pages: LoginPages, tenant: Tenant) =>
   async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, _error: Error) => {
+    const requestId = ctx.response.get('x-request-id');
     ctx.type = 'html';
     ctx.body = pages.error({
       ...base(ctx, tenant, pages),
       error: out.error,
       description: out.error_description ?? '',
+      ...(requestId ? { requestId } : {}),
     });
   };
 

@@ -22,6 +22,7 @@ import { installPasswordGrant } from './password-grant.ts';
 import { installPublicCaching } from './public-caching.ts';
 import { installRotationCommit, withAtomicRotation } from './refresh-rotation.ts';
 import type { Throttle } from './throttle.ts';
+import { installUnavailable } from './unavailable.ts';
 
 export interface ProvidersDeps {
   storage: Storage;
@@ -122,6 +123,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
     // to the tenant's own domain and the public scheme before any route runs (docs/security.md#45,
     // #51), so they are the only values Koa may read; the client's Host never is.
     provider.proxy = true;
+    installUnavailable(provider, { pages: deps.pages, tenant, log: deps.log.child({ tenant: tenant.name }) });
     installPublicCaching(provider);
     installOfflineAccessAsAuth0(provider);
     installRotationCommit(provider, {

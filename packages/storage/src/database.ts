@@ -8,10 +8,13 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { lockDataDir } from './data-dir-lock.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { classifiedClient, rethrowClassified } from './outages.ts';
 
 // The two databases Tessera runs on (embedded PGlite, or Postgres through a `pg` pool), each behind
 // the same Database shape: Prisma for the repositories, raw SQL for the migrator and tests. Longer
-// than most files because both drivers' adapters live here, side by side, so they stay alike.
+// than most files because both drivers' adapters live here, side by side, so they stay alike. Both
+// shapes fail alike too: a database that cannot be reached rejects with
+// ServiceUnavailableError('database') from Prisma and raw SQL (outages.ts), a bad statement as itself.
 
 /** The raw SQL the migrator, tests and tools need, over PGlite or `pg` alike. */
 export interface SqlConnection {
@@ -59,10 +62,10 @@ async function openPglite({ dataDir, log }: DatabaseOptions): Promise<Database> 
     throw error;
   });
   log.info({ dataDir: dir }, 'using embedded PGlite database');
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = openPrisma(new PrismaPGlite(pglite));
   return {
     prisma,
-    sql: pgliteSql(pglite),
+    sql: classifiedSql(pgliteSql(pglite)),
     kind: 'pglite',
     ping: () => guardPing(pglite.query('SELECT 1')),
     async close() {
@@ -86,10 +89,10 @@ async function openPostgres(url: string, { bootRetryMs, poolSize, log }: Databas
     await pool.end();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = openPrisma(new PrismaPg(pool));
   return {
     prisma,
-    sql: poolSql(pool),
+    sql: classifiedSql(poolSql(pool)),
     kind: 'postgres',
     ping: () => guardPing(pool.query('SELECT 1')),
     async close() {
@@ -98,6 +101,8 @@ async function openPostgres(url: string, { bootRetryMs, poolSize, log }: Databas
     },
   };
 }
+
+const openPrisma = (adapter: PrismaPg | PrismaPGlite) => classifiedClient(new PrismaClient({ adapter }));
 
 async function waitForServer(pool: pg.Pool, target: string, bootRetryMs: number, log: Logger) {
   const started = Date.now();
@@ -150,6 +155,16 @@ async function guardPing(query: Promise<unknown>): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The raw SQL paths, failing as the Prisma ones do (the callbacks' own connections report through them). */
+function classifiedSql(sql: SqlConnection): SqlConnection {
+  return {
+    query: <T>(text: string, params?: unknown[]) => sql.query<T>(text, params).catch(rethrowClassified),
+    exec: (text) => sql.exec(text).catch(rethrowClassified),
+    transaction: (fn) => sql.transaction(fn).catch(rethrowClassified),
+    session: (fn) => sql.session(fn).catch(rethrowClassified),
+  };
 }
 
 function pgliteSql(pglite: PGlite): SqlConnection {

@@ -1,3 +1,4 @@
+import { UNAVAILABLE_HEADERS } from '@tessera/core';
 import type { FastifyInstance } from 'fastify';
 
 export interface HealthDeps {
@@ -24,6 +25,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
     if (failing.length === 0) return { status: 'ready', checks };
     return reply
       .code(503)
+      .headers(UNAVAILABLE_HEADERS)
       .send({ status: 'unavailable', checks, error_description: `${failing.join(' and ')} unavailable` });
   });
 }

@@ -39,6 +39,7 @@ describe('Redis stopped while the server runs', () => {
     await once(redis, 'exit');
     const ready = await fetch(`${server.url}/ready`);
     assert.equal(ready.status, 503);
+    assert.equal(ready.headers.get('retry-after'), '5', 'a load balancer may retry it shortly');
     assert.deepEqual(await ready.json(), {
       status: 'unavailable',
       checks: { database: 'ok', kv: 'unavailable' },
@@ -47,9 +48,11 @@ describe('Redis stopped while the server runs', () => {
     const needsKv = await fetch(`${server.url}/test/counter`);
     assert.equal(needsKv.status, 503);
     assert.equal(needsKv.headers.get('retry-after'), '5');
+    assert.equal(needsKv.headers.get('cache-control'), 'no-store');
+    // The public sentence; which store failed, and why, is for the log only.
     assert.deepEqual(await needsKv.json(), {
       error: 'temporarily_unavailable',
-      error_description: 'kv is unavailable',
+      error_description: 'The service is temporarily unavailable; try again in a moment.',
     });
     assert.equal((await fetch(`${server.url}/health`)).status, 200, 'the process is alive');
   });

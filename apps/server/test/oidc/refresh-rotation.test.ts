@@ -64,8 +64,8 @@ async function rotatingApp(server: OidcTestServer, leeway?: number): Promise<App
   return { ...app, config: await discover(server, app.clientId, app.clientSecret) };
 }
 
-async function login(server: OidcTestServer, app: App): Promise<string> {
-  const tokens = await loginWithCode(server, app.config, new Browser(server.issuer), ada);
+async function login(server: OidcTestServer, app: App, params: Record<string, string> = {}): Promise<string> {
+  const tokens = await loginWithCode(server, app.config, new Browser(server.issuer), ada, params);
   assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
   return tokens.refresh_token;
 }
@@ -193,6 +193,20 @@ describe('a Redis outage during an exchange leaves the presented token valid', (
     await waitFor(async () => (await fetch(`${server.url}/ready`)).status === 200, '/ready after Redis');
     const third = refreshed(await exchange(server.issuer, app, second), 'the retry with the same token');
     refreshed(await exchange(server.issuer, app, third), 'and the family goes on');
+  });
+
+  it('keeps answering refresh exchanges for an API while Redis is down (JWT access tokens are not stored)', async () => {
+    const audience = 'https://reports.example.com/';
+    await server.storage.resourceServers.create(server.tenantId, { identifier: audience, name: 'Reports' });
+    const app = await rotatingApp(server);
+    const first = await login(server, app, { audience });
+    await stopRedis(redis);
+    try {
+      const second = refreshed(await exchange(server.issuer, app, first), 'during the outage');
+      refreshed(await exchange(server.issuer, app, second), 'and again');
+    } finally {
+      redis = await startRedis(redisPort);
+    }
   });
 });
 

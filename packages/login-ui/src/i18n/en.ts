@@ -97,6 +97,9 @@ export const en: Messages = {
       temporarily_unavailable: 'Temporarily unavailable',
       unauthorized_client: 'This application is not allowed here',
     },
+    descriptions: {
+      temporarily_unavailable: 'The service is temporarily unavailable. Try again in a moment.',
+    },
     heading: 'Something went wrong',
     codeLabel: 'Error code:',
     requestIdLabel: 'Reference:',

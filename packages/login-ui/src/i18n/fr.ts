@@ -103,6 +103,9 @@ export const fr: Messages = {
       temporarily_unavailable: 'Service momentanément indisponible',
       unauthorized_client: 'Cette application n’est pas autorisée ici',
     },
+    descriptions: {
+      temporarily_unavailable: 'Le service est momentanément indisponible. Réessayez dans un instant.',
+    },
     heading: 'Une erreur s’est produite',
     codeLabel: `Code d’erreur${NBSP}:`,
     requestIdLabel: `Référence${NBSP}:`,

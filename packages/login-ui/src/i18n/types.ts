@@ -81,6 +81,11 @@ export interface Messages {
     title: string;
     /** Headings for the wire codes users meet most; any other code gets `heading`. */
     headings: Partial<Record<string, string>>;
+    /**
+     * The page's own text for codes whose description is always ours (a store that is down): shown in
+     * the page's language instead of the model's description.
+     */
+    descriptions: Partial<Record<string, string>>;
     heading: string;
     codeLabel: string;
     requestIdLabel: string;

@@ -15,7 +15,8 @@ export function renderError(model: ErrorPageModel, context: PageContext): string
   const t = context.t.error;
   const code = ERROR_CODE.test(model.error) ? model.error : 'server_error';
   const heading = Object.hasOwn(t.headings, code) ? t.headings[code]! : t.heading;
-  const description = truncate(model.description.trim(), MAX_DESCRIPTION);
+  const own = Object.hasOwn(t.descriptions, code) ? t.descriptions[code] : undefined;
+  const description = truncate((own ?? model.description).trim(), MAX_DESCRIPTION);
   const requestId =
     model.requestId !== undefined && REQUEST_ID.test(model.requestId) ? model.requestId : undefined;
 

@@ -1,4 +1,4 @@
-import { InvalidRequestError, type PostLoginPort } from '@tessera/core';
+import { InvalidRequestError, type PostLoginPort, ServiceUnavailableError } from '@tessera/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordLoginOutcome } from '../audit-events.ts';
 import { applyOutcome } from './complete-login.ts';
@@ -30,7 +30,9 @@ export async function continueRoutes(
     let interactionUid: string;
     try {
       interactionUid = (await provider.interactionDetails(request.raw, reply.raw)).uid;
-    } catch {
+    } catch (error) {
+      // A store that is down is not a missing cookie: it answers 503, and the same request works later.
+      if (error instanceof ServiceUnavailableError) throw error;
       // A form posted by the external site is a cross-site POST: the browser withholds the SameSite=Lax
       // interaction cookie. Posting the same fields again from this origin brings it along.
       if (request.method === 'POST' && !resubmitted) return resubmitPage(reply, request.url, body);

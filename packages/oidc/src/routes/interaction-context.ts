@@ -1,4 +1,9 @@
-import { AccessDeniedError, InvalidRequestError, type LoginPages } from '@tessera/core';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  type LoginPages,
+  ServiceUnavailableError,
+} from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
@@ -35,7 +40,9 @@ export async function loadInteraction(
   let interaction: Interaction;
   try {
     interaction = await provider.interactionDetails(request.raw, reply.raw);
-  } catch {
+  } catch (error) {
+    // A store that is down is not an expired login: it answers 503, and the same page works later.
+    if (error instanceof ServiceUnavailableError) throw error;
     throw new AccessDeniedError(
       'This login session has expired or belongs to another browser. Start again from the application.',
     );

@@ -1,10 +1,14 @@
-import { parseJsonBody } from '@tessera/core';
+import { type LoginPages, parseJsonBody, ServiceUnavailableError } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROUTES } from '../configuration.ts';
 import type { TenantProviders } from '../providers.ts';
 import { presentedJwt } from './bearer-token.ts';
 import { answerJwtUserinfo } from './jwt-userinfo.ts';
+import { sendErrorPage } from './page-errors.ts';
+
+/** Paths a person opens in a browser: a failure there is a page whatever the request accepts, as oidc-provider does. */
+const BROWSER_PATHS = new Set([ROUTES.authorization, '/authorize/:uid']);
 
 /** Every path oidc-provider answers: Auth0's (ROUTES) plus discovery and its internal resume and logout steps. */
 const PROVIDER_PATHS = [
@@ -22,7 +26,7 @@ const PROVIDER_PATHS = [
  */
 export async function providerRoutes(
   app: FastifyInstance,
-  options: { providers: TenantProviders; storage: Storage },
+  options: { providers: TenantProviders; storage: Storage; pages: LoginPages },
 ) {
   const callbacks = new WeakMap<object, ReturnType<import('oidc-provider').default['callback']>>();
 
@@ -37,6 +41,14 @@ export async function providerRoutes(
   });
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
+  // Before oidc-provider runs, the tenant and its provider may need the database: a store that is
+  // down answers there as oidc-provider would (unavailable.ts), a page to a browser and JSON to a
+  // program. Anything else goes on to the server's JSON handler.
+  app.setErrorHandler((error, request, reply) => {
+    if (!(error instanceof ServiceUnavailableError) || !wantsPage(request)) throw error;
+    return sendErrorPage(options.pages, error, request, reply);
+  });
+
   const handoff = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = await options.providers.get(request.tenant);
     const jwt = request.routeOptions.url === ROUTES.userinfo ? await presentedJwt(request) : undefined;
@@ -50,6 +62,9 @@ export async function providerRoutes(
       callbacks.set(provider, callback);
     }
     if (request.body && typeof request.body === 'object') jsonToForm(request);
+    // The request id, as every other response carries it (app.ts sets it on send, which a hijacked
+    // reply skips); unavailable.ts and the error page read it back to log and show it.
+    reply.header('x-request-id', request.id);
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string);
     }
@@ -60,6 +75,13 @@ export async function providerRoutes(
   for (const url of PROVIDER_PATHS) {
     app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url, handler: handoff });
   }
+}
+
+/** A browser's request (it names text/html in Accept), or a path only browsers open. */
+function wantsPage(request: FastifyRequest): boolean {
+  return (
+    BROWSER_PATHS.has(request.routeOptions.url ?? '') || /\btext\/html\b/i.test(request.headers.accept ?? '')
+  );
 }
 
 function jsonToForm(request: FastifyRequest) {

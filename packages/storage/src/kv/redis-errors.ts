@@ -1,17 +1,5 @@
 import { type Logger, ServiceUnavailableError } from '@tessera/core';
-
-// Socket-level failures: the server is gone, refusing, or unreachable on the network.
-const unreachableCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+import { UNREACHABLE_SOCKET_CODES } from '../outages.ts';
 
 // ioredis' own messages when it refuses or abandons a command because there is no usable connection.
 const unreachableMessages = [
@@ -30,7 +18,7 @@ export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError') return true;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code !== undefined && unreachableCodes.has(code)) return true;
+  if (code !== undefined && UNREACHABLE_SOCKET_CODES.has(code)) return true;
   return unreachableMessages.some((re) => re.test(error.message)) || unavailableReplies.test(error.message);
 }
 
