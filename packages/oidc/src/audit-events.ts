@@ -233,7 +233,13 @@ export function installAuditEvents(
       deps.log.error({ err: error }, 'could not record a log event');
     }
   };
-  provider.on('grant.success', (ctx: KoaContextWithOIDC) => exchange(ctx, 0));
+  // A success is recorded once the answer is final: a refresh exchange's rotation is committed after
+  // the route (refresh-rotation.ts), and may still turn it into a 503 or a refusal (which it logs).
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) =>
+    ctx.res.once('close', () => {
+      if (ctx.status === 200) exchange(ctx, 0);
+    }),
+  );
   provider.on(
     'grant.error',
     (

@@ -6,6 +6,7 @@ import Provider, {
   errors,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
 
 /**
  * Refresh-token rotation that a fault cannot turn into a logout (docs/oidc.md#rotation-and-the-reuse-interval).
@@ -49,11 +50,22 @@ export function withAtomicRotation(factory: AdapterFactory): AdapterFactory {
       async find(id) {
         const payload = await adapter.find(id);
         const ctx = refreshExchange();
-        if (!payload?.consumed || !ctx || !withinReuseInterval(payload, ctx)) return payload;
+        if (!payload?.consumed || !ctx || !mayBeReused(payload, ctx)) return payload;
         // Presented again within its client's reuse interval: the exchange proceeds as for an unused
         // token, and the commit decides (a successor exchanged since turns it into reuse).
         const { consumed: _consumed, ...unused } = payload;
         return unused;
+      },
+      upsert(id, payload, expiresIn) {
+        // The successor of the token this exchange rotates names it: the commit's "previous
+        // generation" is then the token's own chain, not any chain of the grant (a second login of
+        // the app in the same session, or a sibling a reuse created, has chains of its own).
+        const rotated = pendingOf(refreshExchange());
+        return adapter.upsert(
+          id,
+          rotated !== undefined && rotated !== id ? { ...payload, rotatedFrom: rotated } : payload,
+          expiresIn,
+        );
       },
       async consume(id) {
         const ctx = refreshExchange();
@@ -64,11 +76,25 @@ export function withAtomicRotation(factory: AdapterFactory): AdapterFactory {
   };
 }
 
-function withinReuseInterval(payload: AdapterPayload, ctx: KoaContextWithOIDC): boolean {
-  if (payload.clientId !== ctx.oidc.client?.clientId) return false;
-  const interval = reuseIntervalOf(ctx.oidc.client);
-  return interval > 0 && Date.now() / 1000 - Number(payload.consumed) <= interval;
+const pendingOf = (ctx: KoaContextWithOIDC | undefined) => (ctx ? pending.get(ctx) : undefined);
+
+/**
+ * Whether a used token may go on to the commit, which decides on the database's clock in
+ * milliseconds: this check reads `consumed` in whole seconds on this process's clock, so it lets a
+ * little more through (a token just outside the interval is then refused by the commit, with the
+ * same result as oidc-provider's own reuse branch). Only for the client the token was issued to, and
+ * only when that client rotates: a non-rotating exchange records nothing for the commit to check.
+ */
+function mayBeReused(payload: AdapterPayload, ctx: KoaContextWithOIDC): boolean {
+  const client = ctx.oidc.client;
+  if (!client || payload.clientId !== client.clientId) return false;
+  if (!rotatesRefreshTokens(client as unknown as RefreshClient)) return false;
+  const interval = reuseIntervalOf(client);
+  return interval > 0 && Date.now() / 1000 - Number(payload.consumed) <= interval + CLOCK_SLACK_SECONDS;
 }
+
+/** The rounding of `consumed` to seconds plus a little skew between a process's clock and the database's. */
+const CLOCK_SLACK_SECONDS = 2;
 
 /** Every method of an adapter, callable detached from it. */
 function bound(adapter: Adapter): Adapter {
@@ -109,8 +135,9 @@ export function installRotationCommit(provider: Provider, deps: RotationCommitDe
       if (successor?.jti && successor.jti !== rotated)
         await deps.records.destroy(deps.tenantId, 'RefreshToken', successor.jti).catch(() => {});
     };
-    // The exchange failed after it rotated: nothing was answered, the presented token stays as it was.
-    if (ctx.status !== 200) return dropSuccessor();
+    // The exchange failed after it rotated, or the client stopped waiting for it (a timeout, a closed
+    // connection): nothing will be received, so the presented token stays as it was.
+    if (ctx.status !== 200 || ctx.req.socket?.destroyed || ctx.res.destroyed) return dropSuccessor();
     let committed: boolean;
     try {
       committed = await deps.records.consumeRotated(deps.tenantId, rotated, reuseIntervalOf(ctx.oidc.client));

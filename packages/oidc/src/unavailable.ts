@@ -63,12 +63,21 @@ export function installUnavailable(provider: Provider, deps: UnavailableDeps) {
     try {
       await next();
     } catch (error) {
-      if (!(error instanceof ServiceUnavailableError)) throw error;
-      log(ctx, error);
-      ctx.status = error.status;
-      const out = { error: error.code, error_description: error.description };
+      // What a middleware throws outside the routes: an outage answers 503, anything else (a bug)
+      // the same unexposed `server_error` oidc-provider's routes answer, never Koa's text page.
+      const unavailable = error instanceof ServiceUnavailableError;
+      if (unavailable) log(ctx, error);
+      else
+        deps.log.error(
+          { reqId: ctx.response.get('x-request-id') || undefined, err: error },
+          'oidc-provider middleware failed',
+        );
+      ctx.status = unavailable ? error.status : 500;
+      const out = unavailable
+        ? { error: error.code, error_description: error.description }
+        : { error: 'server_error', error_description: 'oops! something went wrong' };
       // The same choice as oidc-provider's error handler (shared/error_handler.js).
-      if (ctx.accepts('json', 'html') === 'html') await page(ctx, out, error);
+      if (ctx.accepts('json', 'html') === 'html') await page(ctx, out, error as Error);
       else ctx.body = out;
     }
     if (ctx.status === 503) ctx.set(UNAVAILABLE_HEADERS);

@@ -175,7 +175,9 @@ function kvBehaviours(open: () => Promise<Harness>) {
     );
     await sleep(1_000);
     const second = await h.kv.reserve(counters);
-    assert.ok(second.ttlsMs[0]! <= 2_000, `the window kept its deadline: ${second.ttlsMs[0]}`);
+    // Not started over (that would be ~3 000); a timer may fire a millisecond before Date.now() says
+    // a second has passed, so "about 2 000" rather than "at most 2 000".
+    assert.ok(second.ttlsMs[0]! < 2_500, `the window kept its deadline: ${second.ttlsMs[0]}`);
     assert.ok(second.ttlsMs[1]! > 2_900, `the sliding lifetime started over: ${second.ttlsMs[1]}`);
     await eventually(async () => (await h.kv.get(fixed)) === undefined, 'end of the window', 4_000);
     assert.equal(await h.kv.get(sliding), '2', 'the sliding counter outlives the window');

@@ -12,6 +12,7 @@ import { createTestDatabase, startRedis, stopRedis, type TestDatabase, waitFor }
 import type * as oidc from 'openid-client';
 import { freePort, listening, type MainProcess, spawnMain, stopProcess } from '../helpers.ts';
 import {
+  authorizationRequest,
   Browser,
   createApp,
   createUsers,
@@ -19,6 +20,7 @@ import {
   loginWithCode,
   managementToken,
   type OidcTestServer,
+  REDIRECT_URI,
   startOidcServer,
 } from './helpers.ts';
 
@@ -116,6 +118,29 @@ describe('the reuse interval (refresh_token.leeway)', () => {
     const next = refreshed(await exchange(server.issuer, app, second), 'the sibling issued first also works');
     const burst = await Promise.all(Array.from({ length: 4 }, () => exchange(server.issuer, app, next)));
     for (const answer of burst) refreshed(answer, 'each of a burst within the interval');
+  });
+
+  it('is counted per chain: a sibling a reuse created, or a second login of the app in the same session, keeps its own interval', async () => {
+    const app = await rotatingApp(server, 60);
+    const browser = new Browser(server.issuer);
+    const tokens = await loginWithCode(server, app.config, browser, ada);
+    const first = tokens.refresh_token!;
+    const a1 = refreshed(await exchange(server.issuer, app, first), 'first → a1');
+    const b1 = refreshed(await exchange(server.issuer, app, first), 'first again → b1 (a sibling)');
+    // The a-chain moves on two generations.
+    const a2 = refreshed(await exchange(server.issuer, app, a1), 'a1 → a2');
+    refreshed(await exchange(server.issuer, app, a2), 'a2 → a3');
+    // The b-chain's answer is lost once: its previous generation is b1, whatever the a-chain did.
+    refreshed(await exchange(server.issuer, app, b1), 'b1 → b2');
+    refreshed(await exchange(server.issuer, app, b1), 'b1 again, within the interval');
+    // A second login of the app in the same browser session shares the grant and starts a new chain.
+    const sso = await authorizationRequest(app.config, { scope: 'openid profile email offline_access' });
+    const back = await browser.follow(sso.url.href);
+    assert.ok(back.url.startsWith(REDIRECT_URI), `SSO, no login page: ${back.url}`);
+    const again = await sso.redeem(back.url);
+    assert.ok(again.refresh_token);
+    refreshed(await exchange(server.issuer, app, again.refresh_token), 'the new chain’s first exchange');
+    refreshed(await exchange(server.issuer, app, again.refresh_token), 'and its retry');
   });
 
   it('covers only the previous generation: once a successor was exchanged, the older token is reuse and revokes the family', async () => {
@@ -250,7 +275,7 @@ async function gate(db: Database, on: 'INSERT' | 'UPDATE') {
     async waiting() {
       await waitFor(async () => {
         const [row] = await db.sql.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242`,
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         );
         return (row?.n ?? 0) > 0;
       }, 'a statement at the gate');
@@ -258,7 +283,7 @@ async function gate(db: Database, on: 'INSERT' | 'UPDATE') {
     /** Ends the waiting statement as a lost connection would, before it ran. */
     async dropWaiting() {
       await db.sql.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242`,
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
     },
     async open() {
@@ -348,6 +373,39 @@ describe('a database fault or a killed process during an exchange', { skip: skip
     assert.equal(failed.status, 503, JSON.stringify(failed.body));
     assert.equal(failed.body.error, 'temporarily_unavailable');
     refreshed(await exchange(issuer, app, first), 'the retry with the same token');
+  });
+
+  it('a client that stopped waiting before the answer keeps its token (nothing it did not receive is recorded)', async () => {
+    const app = await rotatingApp(server());
+    const first = await login(server(), app);
+    const refreshTokens = async () => {
+      const [row] = await direct.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM oidc_records WHERE model = 'RefreshToken' AND payload->>'clientId' = $1`,
+        [app.clientId],
+      );
+      return row?.n ?? 0;
+    };
+    const before = await refreshTokens();
+    const gated = await gate(direct, 'INSERT');
+    const gaveUp = new AbortController();
+    const pending = fetch(`${issuer}oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: first,
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+      }),
+      signal: gaveUp.signal,
+    }).catch((error: Error) => error);
+    await gated.waiting();
+    gaveUp.abort();
+    assert.ok((await pending) instanceof Error, 'the client gave up');
+    await gated.open();
+    // The exchange goes on without its client: its successor is stored, then dropped unsent.
+    await waitFor(async () => (await refreshTokens()) === before, 'the unsent successor dropped');
+    refreshed(await exchange(issuer, app, first), 'the same token, without any reuse interval');
   });
 
   it('a process killed before its answer was complete leaves the token valid on the next process', async () => {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '@tessera/config';
-import type { Logger } from '@tessera/core';
+import { type Logger, ServiceUnavailableError } from '@tessera/core';
 import { loadMasterKey, openStorage, type Storage, type Tenant } from '@tessera/storage';
 import { DeployError } from './deploy-error.ts';
 
@@ -65,6 +65,8 @@ export async function checkMasterKey(storage: Storage, tenant: Tenant): Promise<
   try {
     await storage.signingKeys.list(tenant.id);
   } catch (error) {
+    // A database that cannot be reached says nothing about the key: report the outage as it is.
+    if (error instanceof ServiceUnavailableError) throw error;
     throw new DeployError(
       `the master key does not open tenant ${tenant.name}'s secrets (${(error as Error).message}): ` +
         "use the server's TESSERA_MASTER_KEY or data dir",

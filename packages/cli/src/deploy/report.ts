@@ -1,5 +1,5 @@
 import type { CodeProblem } from '@tessera/actions';
-import { ConfigError, type Logger } from '@tessera/core';
+import { ConfigError, type Logger, logMessageOf, ServiceUnavailableError } from '@tessera/core';
 import type { CliIo } from '../io.ts';
 import type { BindingPlan, BindRequest } from './plan-binding.ts';
 import type { SavedAction } from './save-action.ts';
@@ -54,7 +54,12 @@ export function cliLogger(io: CliIo): Logger {
 
 /** A refusal the operator can act on, as one line on stderr; the exit code is 1. */
 export function reportFailure(io: CliIo, error: unknown): number {
-  const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+  // An outage's wire code is no message for an operator: which store, and the driver's reason.
+  const text =
+    error instanceof ServiceUnavailableError
+      ? `${logMessageOf(error, error.description)}: ${(error.cause as Error | undefined)?.message ?? 'no answer'}`
+      : (error as Error).message;
+  const message = text.replace(/\s*\n\s*/g, ' ');
   io.stderr(`tessera: ${error instanceof ConfigError ? 'invalid configuration: ' : ''}${message}\n`);
   return 1;
 }

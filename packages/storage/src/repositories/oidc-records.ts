@@ -30,8 +30,9 @@ export interface OidcRecordRepository {
   /**
    * Marks a rotated refresh token used once its successor is about to be answered (docs/oidc.md#rotation-and-the-reuse-interval).
    * True when it was unused, or when it was used less than `reuseIntervalSeconds` ago and none of its
-   * successors has been exchanged since (Auth0's reuse interval: only the previous generation may be
-   * presented again, and the first use's time is kept, so the window never slides). False means
+   * successors (the tokens whose payload names it `rotatedFrom`) has been exchanged since (Auth0's
+   * reuse interval: only the previous generation of its own chain may be presented again, and the
+   * first use's time is kept, so the window never slides). False means
    * reuse: the caller revokes the family. One statement, so concurrent exchanges of one token without
    * an interval get exactly one true.
    */
@@ -104,8 +105,7 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
                AND NOT EXISTS (
                  SELECT 1 FROM oidc_records s
                   WHERE s.tenant_id = r.tenant_id AND s.grant_id = r.grant_id AND s.model = 'RefreshToken'
-                    AND s.consumed_at IS NOT NULL
-                    AND COALESCE((s.payload->>'rotations')::int, 0) > COALESCE((r.payload->>'rotations')::int, 0))))`;
+                    AND s.payload->>'rotatedFrom' = r.id AND s.consumed_at IS NOT NULL)))`;
       return count === 1;
     },
     async destroy(tenantId, model, id) {
