@@ -9,7 +9,9 @@ import { availableParallelism } from 'node:os';
 const folders = process.argv.slice(2);
 const roots = folders.length > 0 ? folders : ['packages/*', 'apps/*'];
 const patterns = roots.map((root) => `${root.replace(/\/$/, '')}/test/**/*.test.ts`);
-const concurrency = process.env.TESSERA_TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
+// One test file more than there are cores: server tests spend much of their time waiting (child
+// processes, Chromium, timers, Postgres and Redis), and a spare file keeps the cores busy meanwhile.
+const concurrency = process.env.TESSERA_TEST_CONCURRENCY ?? String(Math.max(3, availableParallelism() + 1));
 
 // Browser tests (test/browser/) drive Debian's Chromium. Without it they skip, which must not pass for
 // a tested run unnoticed: say so loudly, and refuse outright where the browser is required (CI).
