@@ -77,6 +77,13 @@ export type { Connection, ConnectionFilter, ConnectionRepository } from './repos
 export type { ExecutionRecord, ExecutionRepository } from './repositories/executions.ts';
 export type { Form, FormChanges, FormInput, FormRepository } from './repositories/forms.ts';
 export type { OidcPayload, OidcRecordRepository } from './repositories/oidc-records.ts';
+export {
+  type FamilyListQuery,
+  type FamilyPage,
+  familyIdOf,
+  type RefreshTokenFamily,
+  type RefreshTokenTessera,
+} from './repositories/refresh-token-families.ts';
 export type {
   CreateResourceServerInput,
   ResourceServer,

@@ -1,5 +1,12 @@
 import type { OidcRecord as OidcRecordRow, PrismaClient } from '../generated/prisma/client.ts';
 import { isUniqueViolation } from './errors.ts';
+import {
+  type FamilyListQuery,
+  type FamilyPage,
+  familyIdOf,
+  type RefreshTokenFamily,
+  refreshTokenFamilyQueries,
+} from './refresh-token-families.ts';
 
 /** What oidc-provider hands its adapter: a JSON object, opaque here except for the indexed members. */
 export type OidcPayload = Record<string, unknown>;
@@ -10,7 +17,10 @@ export type OidcPayload = Record<string, unknown>;
  * so correctness does not depend on how often `deleteExpired` runs.
  */
 export interface OidcRecordRepository {
-  /** Stores `grantId`, `uid` and `userCode` of the payload as indexed columns; `consumed` is kept. */
+  /**
+   * Stores `grantId`, `uid`, `userCode` and `accountId` of the payload, and a refresh token's family
+   * (familyIdOf), as indexed columns; `consumed` is kept.
+   */
   upsert(
     tenantId: string,
     model: string,
@@ -37,11 +47,46 @@ export interface OidcRecordRepository {
    * an interval get exactly one true.
    */
   consumeRotated(tenantId: string, id: string, reuseIntervalSeconds: number): Promise<boolean>;
+  /**
+   * Replaces the payload and expiry of a record that still exists and has not expired; false when it
+   * does not. Unlike `upsert` it never creates one: a record revoked meanwhile stays revoked.
+   */
+  update(
+    tenantId: string,
+    model: string,
+    id: string,
+    payload: OidcPayload,
+    expiresInSeconds: number,
+  ): Promise<boolean>;
+  /**
+   * Merges `patch` into the object at `payload[field]` of a live record (top-level keys of that object
+   * replaced) and, with `exp` (epoch seconds), moves its expiry there (`payload.exp` and the row's),
+   * in one statement; never creates a record. False when there is none.
+   */
+  mergeIntoPayload(
+    tenantId: string,
+    model: string,
+    id: string,
+    field: string,
+    patch: Record<string, unknown>,
+    exp?: number,
+  ): Promise<boolean>;
   destroy(tenantId: string, model: string, id: string): Promise<void>;
   /** Every record of the grant, whatever its model (RFC 6749 §4.1.2: revoke what a reused code issued). */
   revokeByGrantId(tenantId: string, grantId: string): Promise<void>;
   /** The periodic sweep, across tenants: removes rows expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
+  /**
+   * A user's live refresh-token families, by id (bytewise ascending), a page at a time: Auth0's
+   * checkpoint paging (`from` exclusive, `take`), optionally for one client only.
+   */
+  listRefreshTokenFamilies(tenantId: string, userId: string, query: FamilyListQuery): Promise<FamilyPage>;
+  /** A live family by its id (never by a token); undefined when it has no live token left. */
+  findRefreshTokenFamily(tenantId: string, familyId: string): Promise<RefreshTokenFamily | undefined>;
+  /** Revokes a family: every token of it, used or not. Returns how many records were removed. */
+  deleteRefreshTokenFamily(tenantId: string, familyId: string): Promise<number>;
+  /** Revokes every refresh token of a user. Returns how many records were removed. */
+  deleteRefreshTokensOf(tenantId: string, userId: string): Promise<number>;
 }
 
 export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepository {
@@ -57,6 +102,8 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
     return row ? toPayload(row) : undefined;
   };
 
+  const families = refreshTokenFamilyQueries(prisma);
+
   return {
     async upsert(tenantId, model, id, payload, expiresInSeconds) {
       const indexed = {
@@ -64,6 +111,8 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
         grantId: stringOrNull(payload.grantId),
         uid: stringOrNull(payload.uid),
         userCode: stringOrNull(payload.userCode),
+        accountId: stringOrNull(payload.accountId),
+        familyId: familyIdOf(model, id, payload),
         expiresAt: expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000),
       };
       // consumedAt is left as it is: re-saving a consumed record must not make it redeemable again.
@@ -108,6 +157,38 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
                     AND s.payload->>'rotatedFrom' = r.id AND s.consumed_at IS NOT NULL)))`;
       return count === 1;
     },
+    async update(tenantId, model, id, payload, expiresInSeconds) {
+      const now = new Date();
+      const { count } = await prisma.oidcRecord.updateMany({
+        where: { tenantId, model, id, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+        data: {
+          payload: payload as object,
+          expiresAt: new Date(now.getTime() + expiresInSeconds * 1000),
+        },
+      });
+      return count === 1;
+    },
+    async mergeIntoPayload(tenantId, model, id, field, patch, exp) {
+      const json = JSON.stringify(patch);
+      const count =
+        exp === undefined
+          ? await prisma.$executeRaw`
+              UPDATE oidc_records
+                 SET payload = jsonb_set(payload, ARRAY[${field}]::text[],
+                       COALESCE(payload -> ${field}, '{}'::jsonb) || ${json}::jsonb)
+               WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
+                 AND (expires_at IS NULL OR expires_at > now())`
+          : await prisma.$executeRaw`
+              UPDATE oidc_records
+                 SET payload = jsonb_set(
+                       jsonb_set(payload, ARRAY[${field}]::text[],
+                         COALESCE(payload -> ${field}, '{}'::jsonb) || ${json}::jsonb),
+                       '{exp}', to_jsonb(${exp}::bigint)),
+                     expires_at = ${new Date(exp * 1000)}
+               WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
+                 AND (expires_at IS NULL OR expires_at > now())`;
+      return count === 1;
+    },
     async destroy(tenantId, model, id) {
       await prisma.oidcRecord.deleteMany({ where: { tenantId, model, id } });
     },
@@ -118,6 +199,10 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
       const { count } = await prisma.oidcRecord.deleteMany({ where: { expiresAt: { lt: before } } });
       return count;
     },
+    listRefreshTokenFamilies: families.listFamilies,
+    findRefreshTokenFamily: families.findFamily,
+    deleteRefreshTokenFamily: families.deleteFamily,
+    deleteRefreshTokensOf: families.deleteRefreshTokensOf,
   };
 }
 
