@@ -9,7 +9,7 @@ import {
 } from '@tessera/core';
 import { createHomePage, createLoginPages } from '@tessera/login-ui';
 import { createManagement } from '@tessera/management';
-import { createOidc, type TenantProviders } from '@tessera/oidc';
+import { createOidc, createSessionAdmin, type TenantProviders } from '@tessera/oidc';
 import { createLoginAttempts, primaryDomain, type Storage } from '@tessera/storage';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps) {
           // The same KV keys the login pages count in (the store is stateless over the KV).
           loginAttempts: createLoginAttempts(deps.kv),
           invalidateTenant: (tenantId) => oidc.providers.invalidate(tenantId),
+          sessions: createSessionAdmin({ storage: deps.storage, kv: deps.kv }),
           log: deps.log.child({ component: 'management' }),
         }),
       );

@@ -35,8 +35,16 @@ export {
 export {
   type ContinueRequest,
   continueUnchanged,
+  type PostLoginLoaders,
   type PostLoginOutcome,
   type PostLoginPort,
   type PostLoginTransaction,
+  type RefreshTokenChanges,
+  type Revocation,
+  type SessionChanges,
+  type TransactionDevice,
+  type TransactionRefreshToken,
+  type TransactionSession,
 } from './post-login.ts';
+export type { SessionAdmin, SessionInfo } from './sessions.ts';
 export { isLocalDomain, issuerFor } from './tenant.ts';

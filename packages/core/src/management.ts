@@ -27,6 +27,10 @@ export const MANAGEMENT_SCOPES = [
   'read:tenant_settings',
   'update:tenant_settings',
   ...crud('custom_domains'),
+  'read:sessions',
+  'delete:sessions',
+  'read:refresh_tokens',
+  'delete:refresh_tokens',
   // Auth0 tenant configuration its deploy CLI reads on every run. Tessera answers each in Auth0's
   // shape, most of them empty by design (docs/management-api.md#where-the-management-api-differs-from-auth0); the
   // first-run client holds them so the tool gets those answers, not 403 insufficient_scope.

@@ -37,14 +37,79 @@ export interface PostLoginTransaction {
    */
   interactionUid?: string;
   /**
-   * The session an SSO login reuses (`event.session`). A login through the login page has none yet:
-   * its session is created, with a fresh id, when the login completes.
+   * `event.session`: the session an SSO login reuses or a refresh token is bound to, or, on a login
+   * through the login page, the session this login establishes (its id is the one it will be stored
+   * under; `api.session.*` apply to it).
    */
-  session?: { id: string; createdAt: Date; authenticatedAt: Date; expiresAt?: Date; clients: string[] };
+  session?: TransactionSession;
+  /** `event.refresh_token`: the token presented to a refresh exchange (protocol `oauth2-refresh-token`). */
+  refreshToken?: TransactionRefreshToken;
   /** The tenant's settings for its actions (tenant settings `actions_allow_http_redirects`, `actions_fetch_allow`). */
   actionSettings?: { allowHttpRedirects: boolean; egressAllowHosts: string[] };
   /** Set when this transaction authenticated the user (the login page), absent for an SSO login. */
   login?: { amr: string[] };
+}
+
+/** Where a session or refresh token was first and last used (Auth0's `device`). */
+export interface TransactionDevice {
+  initialIp?: string;
+  initialUserAgent?: string;
+  lastIp?: string;
+  lastUserAgent?: string;
+}
+
+export interface TransactionSession {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+  authenticatedAt: Date;
+  lastInteractedAt: Date;
+  expiresAt?: Date;
+  idleExpiresAt?: Date;
+  clients: string[];
+  cookieMode: 'persistent' | 'non-persistent';
+  metadata: Record<string, string>;
+  device: TransactionDevice;
+}
+
+export interface TransactionRefreshToken {
+  /** The rotation family's id (stable across rotations; never the token itself). */
+  id: string;
+  sessionId?: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  idleExpiresAt?: Date;
+  lastExchangedAt?: Date;
+  rotating: boolean;
+  resourceServers: Array<{ audience: string; scopes: string[] }>;
+  device: TransactionDevice;
+}
+
+/**
+ * What the actions asked of the session (`api.session.*`), for the flow to apply to it: expiry
+ * requests (epoch ms, the earliest of each kind; the flow caps them by the tenant's maximum), the
+ * cookie mode, and the metadata as the run left it (present only when an action changed it).
+ */
+export interface SessionChanges {
+  expiresAt?: number;
+  idleExpiresAt?: number;
+  cookieMode?: 'persistent' | 'non-persistent';
+  metadata?: Record<string, string>;
+}
+
+/** What the actions asked of the refresh token being exchanged (`api.refreshToken.set*`, epoch ms, earliest wins). */
+export interface RefreshTokenChanges {
+  expiresAt?: number;
+  idleExpiresAt?: number;
+}
+
+/**
+ * What else a denial ends: `api.session.revoke` (the session, and its refresh tokens unless
+ * preserved) or `api.refreshToken.revoke` (the presented refresh token and its family).
+ */
+export interface Revocation {
+  session?: { preserveRefreshTokens: boolean };
+  refreshToken?: true;
 }
 
 /** What the actions asked for, as the login flow applies it (packages/triggers builds it from a run). */
@@ -57,8 +122,17 @@ export type PostLoginOutcome =
       accessTokenClaims: Record<string, unknown>;
       addScopes: string[];
       removeScopes: string[];
+      session?: SessionChanges;
+      refreshToken?: RefreshTokenChanges;
     }
-  | { kind: 'deny'; error: string; description: string }
+  | {
+      kind: 'deny';
+      error: string;
+      description: string;
+      /** A thrown error, a timeout or a crash (the app gets a generic description). */
+      failed?: boolean;
+      revoke?: Revocation;
+    }
   /**
    * An action sent the user to another site (`api.redirect.sendUserTo`): the login is paused under
    * `state` (single use, bound to the interaction) and resumes at `/continue?state=…`.
@@ -77,8 +151,14 @@ export interface ContinueRequest {
   body: Record<string, unknown>;
 }
 
+/** What the trigger reads only when there are actions to run (it costs store round trips). */
+export interface PostLoginLoaders {
+  /** `event.session` of a refresh exchange: the session its token is bound to, if it still exists. */
+  session?: () => Promise<TransactionSession | undefined>;
+}
+
 export interface PostLoginPort {
-  run(transaction: PostLoginTransaction): Promise<PostLoginOutcome>;
+  run(transaction: PostLoginTransaction, loaders?: PostLoginLoaders): Promise<PostLoginOutcome>;
   /**
    * Binds a paused SSO login to the interaction created for its redirect (the authorization request
    * had none when the trigger ran). Only an unbound pause can be bound.

@@ -1,5 +1,5 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { ActionsAdminPort, Logger } from '@tessera/core';
+import type { ActionsAdminPort, Logger, SessionAdmin } from '@tessera/core';
 import type { LoginAttempts, Storage, Tenant } from '@tessera/storage';
 import type {
   FastifyBaseLogger,
@@ -36,6 +36,8 @@ export interface ManagementDeps {
   loginAttempts: LoginAttempts;
   /** Drops what a tenant's OIDC provider was built from (after changes to clients, APIs, keys). */
   invalidateTenant(tenantId: string): void;
+  /** The users' login sessions, which the OIDC side keeps (`/sessions`, `/users/{id}/sessions`). */
+  sessions: SessionAdmin;
   log: Logger;
 }
 

@@ -2,6 +2,7 @@ import type { KvStore } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import { toClientMetadata } from './client-metadata.ts';
+import { indexSession, sessionIndexOf } from './session-index.ts';
 import { createTtlCache } from './ttl-cache.ts';
 
 /** Models that outlive a login and must survive a Redis flush: kept in Postgres. */
@@ -88,6 +89,7 @@ function kvAdapter(model: string, deps: AdapterDeps): Adapter {
   return {
     async upsert(id, payload, expiresIn) {
       const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
+      if (model === 'Session' && !(await indexedUnderUser(deps.kv, payload, ttlMs))) return;
       await kv.set(key(id), JSON.stringify(payload), ttlMs);
       if (payload.uid) await kv.set(`uid:${payload.uid}`, id, ttlMs);
       if (payload.userCode) await kv.set(`user_code:${payload.userCode}`, id, ttlMs);
@@ -127,6 +129,21 @@ function kvAdapter(model: string, deps: AdapterDeps): Adapter {
       throw new Error(`could not consume ${model} ${id}: too much contention`);
     },
   };
+}
+
+/**
+ * A signed-in session is indexed under its user before it is stored (session-index.ts); false when
+ * an administrator revoked it meanwhile, and it must not be stored again. The entry lasts until the
+ * session's absolute end when the payload names it, so later saves only read the index; otherwise
+ * twice the record's lifetime, so a session saved at every visit rewrites it at most once per
+ * lifetime.
+ */
+async function indexedUnderUser(tenantKv: KvStore, payload: AdapterPayload, ttlMs: number | undefined) {
+  if (typeof payload.accountId !== 'string' || typeof payload.uid !== 'string') return true;
+  const needMs = ttlMs === undefined ? Number.MAX_SAFE_INTEGER : Date.now() + ttlMs;
+  const end = (payload as { tessera?: { expiresAt?: unknown } }).tessera?.expiresAt;
+  const untilMs = typeof end === 'number' ? end * 1000 : needMs + (ttlMs ?? 0);
+  return indexSession(sessionIndexOf(tenantKv), payload.accountId, payload.uid, { needMs, untilMs });
 }
 
 async function refuseReuse(deps: AdapterDeps, grantId: string | undefined, model: string): Promise<never> {

@@ -1,4 +1,10 @@
-import { CURRENT_USER_SCOPES, type LoginPages, managementAudience, type PostLoginPort } from '@tessera/core';
+import {
+  CURRENT_USER_SCOPES,
+  type Logger,
+  type LoginPages,
+  managementAudience,
+  type PostLoginPort,
+} from '@tessera/core';
 import type { SigningKey, Storage, Tenant } from '@tessera/storage';
 import type {
   AdapterFactory,
@@ -18,8 +24,11 @@ import { accessTokenClaims } from './permissions.ts';
 import { mayIssueRefreshToken, type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
 import { rbacScopes } from './rbac-scopes.ts';
 import { withoutRefreshTokenNonce } from './refresh-token-nonce.ts';
+import { refreshLifetimes, refreshTokenTtl } from './refresh-token-record.ts';
+import { runRefreshTrigger } from './refresh-trigger.ts';
+import { type SessionLike, sessionTtl } from './session-record.ts';
 import { createTenantLookups, type TenantLookups } from './tenant-lookups.ts';
-import { sessionTtl, tenantSettings } from './tenant-settings.ts';
+import { tenantSettings } from './tenant-settings.ts';
 import { introspectionAllowed, revocationAllowed } from './token-policies.ts';
 import { nameGrantAndSession } from './userinfo-binding.ts';
 
@@ -31,6 +40,7 @@ export interface ConfigurationDeps {
   pages: LoginPages;
   adapter: AdapterFactory;
   postLogin: PostLoginPort;
+  log: Logger;
 }
 
 /** Auth0's paths (an app configured for Auth0 only changes its domain). */
@@ -157,7 +167,23 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       client.grantTypeAllowed('refresh_token') &&
       (code.scopes.has('offline_access') || code.scope?.split(' ').includes('offline_access') === true) &&
       mayIssueRefreshToken(client as unknown as RefreshClient),
-    rotateRefreshToken: (ctx) => rotatesRefreshTokens(ctx.oidc.client as unknown as RefreshClient),
+    // Called once per refresh exchange, after every check of the token, client, grant and user and
+    // before anything is rotated or issued: where the post-login trigger runs (refresh-trigger.ts).
+    rotateRefreshToken: async (ctx) => {
+      const rotating = rotatesRefreshTokens(ctx.oidc.client as unknown as RefreshClient);
+      await runRefreshTrigger(
+        ctx,
+        {
+          tenantId: tenant.id,
+          postLogin: deps.postLogin,
+          settings,
+          records: storage.oidcRecords,
+          log: deps.log,
+        },
+        rotating,
+      );
+      return rotating;
+    },
     extraTokenClaims: (ctx, token) => accessTokenClaims(lookups, ctx, token),
     formats: {
       customizers: {
@@ -175,7 +201,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         (client as unknown as { tessera_jwt?: { lifetime_in_seconds: number } }).tessera_jwt
           ?.lifetime_in_seconds ?? 36_000,
       Interaction: 3_600,
-      Session: (_ctx, session) => sessionTtl(settings, session),
+      Session: (ctx, session) => sessionTtl(ctx, session as unknown as SessionLike, settings),
       // A grant must outlive the refresh tokens issued under it.
       // Also called outside a provider request (a grant saved by the consent page): `ctx` is then
       // undefined and the client is the one the grant was built with.
@@ -188,8 +214,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
             },
           ).absolute,
         ),
-      RefreshToken: (_ctx, token, client) =>
+      RefreshToken: (ctx, token, client) =>
         refreshTokenTtl(
+          ctx,
           token as unknown as { iat: number; iiat?: number },
           client as unknown as { refresh_token?: Record<string, unknown> },
         ),
@@ -197,36 +224,6 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     renderError: renderError(deps.pages, tenant),
     allowOmittingSingleRegisteredRedirectUri: false,
   } as Configuration;
-}
-
-/** Auth0's refresh token lifetimes: absolute (`token_lifetime`) and idle (`idle_token_lifetime`). */
-/** Five years stands for Auth0's "never expires" (oidc-provider needs a finite lifetime). */
-const NON_EXPIRING_SECONDS = 5 * 365 * 86_400;
-
-/**
- * Auth0's refresh-token settings: `expiration_type: 'non-expiring'` or `infinite_token_lifetime` mean
- * no absolute limit, `infinite_idle_token_lifetime` no idle limit; defaults 30 days and 15 days.
- */
-function refreshLifetimes(client: { refresh_token?: Record<string, unknown> }) {
-  const settings = client.refresh_token ?? {};
-  const absolute =
-    settings.expiration_type === 'non-expiring' || settings.infinite_token_lifetime === true
-      ? NON_EXPIRING_SECONDS
-      : Number(settings.token_lifetime ?? 2_592_000);
-  const idle =
-    settings.expiration_type === 'non-expiring' || settings.infinite_idle_token_lifetime === true
-      ? absolute
-      : Number(settings.idle_token_lifetime ?? 1_296_000);
-  return { absolute, idle };
-}
-
-function refreshTokenTtl(
-  token: { iat: number; iiat?: number },
-  client: { refresh_token?: Record<string, unknown> },
-): number {
-  const { absolute, idle } = refreshLifetimes(client);
-  const age = Math.floor(Date.now() / 1000) - (token.iiat ?? token.iat ?? Math.floor(Date.now() / 1000));
-  return Math.max(1, Math.min(idle, absolute - age));
 }
 
 const USER_OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'];

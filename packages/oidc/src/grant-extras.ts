@@ -1,5 +1,12 @@
-import type { PostLoginPort } from '@tessera/core';
+import type { PostLoginOutcome, PostLoginPort, SessionChanges } from '@tessera/core';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+import {
+  askSessionChanges,
+  clearSessionCookie,
+  describeSession,
+  revokeSession,
+  type SessionLike,
+} from './session-record.ts';
 import type { TenantSettings } from './tenant-settings.ts';
 import { installTriggerScopes } from './trigger-scopes.ts';
 
@@ -13,6 +20,28 @@ export interface GrantExtras {
   accessTokenClaims: Record<string, unknown>;
   addScopes: string[];
   removeScopes: string[];
+}
+
+/** What of a `continue` outcome the grant keeps (session and refresh-token requests are applied elsewhere). */
+export function grantExtrasOf(
+  outcome: Extract<PostLoginOutcome, { kind: 'continue' }> | GrantExtras,
+): GrantExtras {
+  return {
+    idTokenClaims: outcome.idTokenClaims,
+    accessTokenClaims: outcome.accessTokenClaims,
+    addScopes: outcome.addScopes,
+    removeScopes: outcome.removeScopes,
+  };
+}
+
+/**
+ * What a login through the pages hands the authorization that resumes it (the interaction result's
+ * `tessera`): the grant's part, the actions' session requests, and the id of the session the login
+ * establishes when the browser had none (the id `event.session` showed the actions).
+ */
+export interface LoginResultExtras extends GrantExtras {
+  session?: SessionChanges;
+  sessionId?: string;
 }
 
 /** Claims that identify, bind or time the token: only the provider sets them. */
@@ -86,9 +115,13 @@ export const grantExtras = {
     }
     // A login that went through our pages brings its outcome; an SSO login (the session already
     // exists, no page shown) runs the trigger here, so every authorization passes through it.
-    const extras =
-      (oidc.result as { tessera?: GrantExtras } | undefined)?.tessera ??
-      (await runForSso(ctx, postLogin, tenantId, actionSettings));
+    const fromPage = (oidc.result as { tessera?: LoginResultExtras } | undefined)?.tessera;
+    const session = oidc.session as unknown as SessionLike;
+    // The session this login establishes takes the id its actions saw (a session never saved has no exp).
+    if (fromPage?.sessionId !== undefined && session.exp === undefined) session.uid = fromPage.sessionId;
+    const outcome = fromPage ?? (await runForSso(ctx, postLogin, tenantId, actionSettings));
+    const extras = outcome === undefined ? undefined : grantExtrasOf(outcome);
+    askSessionChanges(ctx, session, outcome?.session);
     if (grant && extras) grant.tessera = extras;
     // An SSO login usually changes nothing: write the grant only when it is new or different.
     if (grant && snapshot(grant) !== before) await grant.save();
@@ -103,7 +136,8 @@ export const grantExtras = {
 
 /**
  * Patches that must exist exactly once per provider (docs/architecture.md#known-traps):
- * - the Grant persists `tessera` with its other fields;
+ * - the Grant, RefreshToken and Session persist `tessera` with their other fields (the trigger's
+ *   outcome; refresh-token-record.ts; session-record.ts);
  * - ID-token claims from the trigger are added after oidc-provider's claim filter (which keeps only
  *   `claimsSupported` names and would drop namespaced custom claims);
  * - every ID token carries `sid`, as Auth0's do;
@@ -114,11 +148,11 @@ export function patchProvider(
   provider: Provider,
   verifySecret: (clientId: string, secret: string) => Promise<boolean>,
 ) {
-  const base = provider.Grant.IN_PAYLOAD;
-  Object.defineProperty(provider.Grant, 'IN_PAYLOAD', {
-    get: () => [...base, 'tessera'],
-    configurable: true,
-  });
+  // Models keep only their listed payload fields, loaded and saved: Tessera's records ride along.
+  for (const model of [provider.Grant, provider.RefreshToken, provider.Session]) {
+    const base = model.IN_PAYLOAD;
+    Object.defineProperty(model, 'IN_PAYLOAD', { get: () => [...base, 'tessera'], configurable: true });
+  }
 
   const issue = provider.IdToken.prototype.issue;
   provider.IdToken.prototype.issue = async function issueWithTriggerClaims(
@@ -141,6 +175,14 @@ export function patchProvider(
   // Auth0 puts the session id in every ID token (apps use it for logout bookkeeping), not only for
   // clients registered for back-channel logout.
   provider.Client.prototype.includeSid = () => true;
+  // …and that `sid` is the session's id, the same for every app of the session and the one
+  // `event.session.id` and the Management API show (oidc-provider draws a random one per app).
+  provider.Session.prototype.ensureClientContainer = function sidIsTheSessionId(
+    this: InstanceType<Provider['Session']>,
+    clientId: string,
+  ) {
+    if (!this.sidFor(clientId)) this.sidFor(clientId, this.uid);
+  };
 
   provider.Client.prototype.compareClientSecret = function compareWithStoredHmac(
     this: { clientId: string },
@@ -155,9 +197,11 @@ async function runForSso(
   postLogin: PostLoginPort,
   tenantId: string,
   actionSettings: TenantSettings['actions'],
-): Promise<GrantExtras | undefined> {
+): Promise<(GrantExtras & { session?: SessionChanges }) | undefined> {
   const { oidc } = ctx;
   const params = oidc.params as Record<string, unknown>;
+  const session = oidc.session as unknown as SessionLike;
+  const authenticatedAt = session.loginTs === undefined ? new Date() : new Date(session.loginTs * 1000);
   const outcome = await postLogin.run({
     tenantId,
     userId: oidc.session!.accountId!,
@@ -178,30 +222,23 @@ async function runForSso(
     },
     params,
     actionSettings,
-    ...ssoSession(oidc.session!),
+    session: describeSession(session),
+    authenticationMethods: (session.amr ?? []).map((name) => ({ name, timestamp: authenticatedAt })),
   });
-  if (outcome.kind === 'deny') throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);
+  if (outcome.kind === 'deny') {
+    // `api.session.revoke`: the session ends here (the cookie goes with it), its tokens unless preserved.
+    if (outcome.revoke?.session) {
+      await revokeSession(oidc.provider, session, outcome.revoke.session);
+      clearSessionCookie(ctx);
+    }
+    throw new errors.CustomOIDCProviderError(outcome.error, outcome.description);
+  }
   if (outcome.kind === 'redirect') {
     pendingRedirects.set(ctx, { url: outcome.url, state: outcome.state });
     return undefined;
   }
-  const { kind: _kind, ...extras } = outcome;
-  return extras;
-}
-
-/** The session an SSO login reuses, and how it was authenticated (`event.session`, `event.authentication`). */
-function ssoSession(session: NonNullable<KoaContextWithOIDC['oidc']['session']>) {
-  const seconds = (value: unknown) => (typeof value === 'number' ? new Date(value * 1000) : undefined);
-  const authenticatedAt = seconds(session.loginTs) ?? new Date();
-  const expiresAt = seconds(session.exp);
   return {
-    session: {
-      id: session.uid,
-      createdAt: seconds(session.iat) ?? authenticatedAt,
-      authenticatedAt,
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-      clients: Object.keys(session.authorizations ?? {}),
-    },
-    authenticationMethods: (session.amr ?? []).map((name) => ({ name, timestamp: authenticatedAt })),
+    ...grantExtrasOf(outcome),
+    ...(outcome.session === undefined ? {} : { session: outcome.session }),
   };
 }

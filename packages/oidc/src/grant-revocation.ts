@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { Adapter } from 'oidc-provider';
 
 /** Models whose records hang off a grant (revoking the grant removes them). */
 const GRANT_BOUND = [
@@ -15,6 +16,16 @@ const GRANT_BOUND = [
  * concurrent request writes afterwards still dies with the grant it points to.
  */
 export async function revokeGrant(provider: Provider, grantId: string): Promise<void> {
-  await Promise.all(GRANT_BOUND.map((model) => provider[model].adapter.revokeByGrantId(grantId)));
-  await provider.Grant.adapter.destroy(grantId);
+  await revokeGrantThrough((model) => provider[model].adapter, grantId);
+}
+
+type GrantModel = (typeof GRANT_BOUND)[number] | 'Grant';
+
+/** The same through the adapters alone (the Management API ends sessions without a provider). */
+export async function revokeGrantThrough(
+  adapterOf: (model: GrantModel) => Adapter,
+  grantId: string,
+): Promise<void> {
+  await Promise.all(GRANT_BOUND.map((model) => adapterOf(model).revokeByGrantId(grantId)));
+  await adapterOf('Grant').destroy(grantId);
 }

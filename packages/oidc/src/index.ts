@@ -15,6 +15,7 @@ import { signupRoutes } from './routes/signup.ts';
 import { createThrottle } from './throttle.ts';
 
 export type { TenantProviders } from './providers.ts';
+export { createSessionAdmin } from './session-admin.ts';
 
 export interface OidcDeps {
   storage: Storage;

@@ -1,10 +1,8 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { endSession } from './end-session.ts';
+import { clearSessionCookie } from './session-record.ts';
 
 type LogoutSource = (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
-
-/** The session cookie as configuration.ts sets it (`cookies.long`), so the expired copy replaces it. */
-const SESSION_COOKIE = { signed: true, httpOnly: true, sameSite: 'lax' } as const;
 
 /**
  * Auth0's `/oidc/logout`: with an `id_token_hint` issued in this very browser session the session
@@ -52,5 +50,5 @@ function hintNamesThisSession(ctx: KoaContextWithOIDC): boolean {
 /** Ends the session (end-session.ts) and clears its cookie as oidc-provider's confirmation step does. */
 async function endSessionAndCookie(ctx: KoaContextWithOIDC): Promise<void> {
   await endSession(ctx.oidc.provider, ctx.oidc.session!);
-  ctx.cookies.set(ctx.oidc.provider.cookieName('session'), null, SESSION_COOKIE);
+  clearSessionCookie(ctx);
 }

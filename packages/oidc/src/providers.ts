@@ -115,6 +115,7 @@ export function createTenantProviders(deps: ProvidersDeps): TenantProviders {
       pages: deps.pages,
       adapter: adapter as never,
       postLogin: deps.postLogin,
+      log: deps.log.child({ tenant: tenant.name }),
     });
     provider = new Provider(issuerOf(tenant), configuration);
     const resources = configuration.features!.resourceIndicators!;

@@ -7,6 +7,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
+import { withRefreshTokenRecord } from './refresh-token-record.ts';
 
 /**
  * Refresh-token rotation that a fault cannot turn into a logout (docs/oidc.md#rotation-and-the-reuse-interval).
@@ -61,11 +62,14 @@ export function withAtomicRotation(factory: AdapterFactory): AdapterFactory {
         // generation" is then the token's own chain, not any chain of the grant (a second login of
         // the app in the same session, or a sibling a reuse created, has chains of its own).
         const rotated = pendingOf(refreshExchange());
-        return adapter.upsert(
-          id,
-          rotated !== undefined && rotated !== id ? { ...payload, rotatedFrom: rotated } : payload,
-          expiresIn,
+        const successor = rotated !== undefined && rotated !== id;
+        // Every token carries its family's record (refresh-token-record.ts); a successor inherits it.
+        const stored = withRefreshTokenRecord(
+          payload,
+          Provider.ctx as KoaContextWithOIDC | undefined,
+          successor ? rotated : undefined,
         );
+        return adapter.upsert(id, successor ? { ...stored, rotatedFrom: rotated } : stored, expiresIn);
       },
       async consume(id) {
         const ctx = refreshExchange();

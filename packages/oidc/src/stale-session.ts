@@ -1,14 +1,12 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { revokeGrant } from './grant-revocation.ts';
+import { clearSessionCookie } from './session-record.ts';
 
 /** oidc-provider's routes that authorize from the browser's session: `/authorize` and its resume step. */
 const SESSION_ROUTES = new Set(['authorization', 'resume']);
 
 /** What makes a session a login; removed so the rest of the request sees a browser without one. */
 const LOGIN_FIELDS = ['accountId', 'loginTs', 'amr', 'acr', 'authorizations', 'transient'] as const;
-
-/** The session cookie as configuration.ts sets it (`cookies.long`), so the expired copy replaces it. */
-const SESSION_COOKIE = { signed: true, httpOnly: true, sameSite: 'lax' } as const;
 
 /** The account of the browser's session, when this request authorizes from that session. */
 export function sessionAccountOf(ctx: KoaContextWithOIDC | undefined): string | undefined {
@@ -37,7 +35,7 @@ export async function endStaleSession(ctx: KoaContextWithOIDC, reason: 'blocked'
     if (grantId && !persistsLogout) await revokeGrant(oidc.provider, grantId);
   }
   await session.destroy();
-  ctx.cookies.set(oidc.provider.cookieName('session'), null, SESSION_COOKIE);
+  clearSessionCookie(ctx);
   for (const field of LOGIN_FIELDS) Reflect.deleteProperty(session, field);
   if (reason === 'blocked' && !(oidc.route === 'authorization' && oidc.prompts.has('login'))) {
     throw new errors.AccessDenied('user is blocked');

@@ -42,20 +42,3 @@ export function tenantSettings(tenant: Tenant): TenantSettings {
     },
   };
 }
-
-/**
- * oidc-provider's `ttl.Session`, asked each time a session is saved (at login and at every later use
- * at /authorize): the idle lifetime from now, but never past the absolute lifetime from the login, so
- * activity keeps a session alive until `session_lifetime` and inactivity ends it sooner, as Auth0's
- * "Inactivity timeout" and "Require log in after" do. A lifetime shortened meanwhile ends an older
- * session at its next use.
- */
-export function sessionTtl(
-  settings: Pick<TenantSettings, 'sessionLifetimeSeconds' | 'idleSessionLifetimeSeconds'>,
-  session: { loginTs?: unknown },
-  now = Math.floor(Date.now() / 1000),
-): number {
-  const loginTs = typeof session.loginTs === 'number' ? session.loginTs : now;
-  const left = loginTs + settings.sessionLifetimeSeconds - now;
-  return Math.max(1, Math.floor(Math.min(settings.idleSessionLifetimeSeconds, left)));
-}

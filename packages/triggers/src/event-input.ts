@@ -16,11 +16,27 @@ const text = (value: unknown): string | undefined =>
 const sessionOf = (session: NonNullable<PostLoginTransaction['session']>) => ({
   id: session.id,
   createdAt: session.createdAt,
-  updatedAt: session.authenticatedAt,
+  updatedAt: session.updatedAt,
   authenticatedAt: session.authenticatedAt,
-  lastInteractedAt: new Date(),
+  lastInteractedAt: session.lastInteractedAt,
   ...(session.expiresAt === undefined ? {} : { expiresAt: session.expiresAt }),
+  ...(session.idleExpiresAt === undefined ? {} : { idleExpiresAt: session.idleExpiresAt }),
   clients: session.clients,
+  cookieMode: session.cookieMode,
+  metadata: session.metadata,
+  device: session.device,
+});
+
+const refreshTokenOf = (token: NonNullable<PostLoginTransaction['refreshToken']>) => ({
+  id: token.id,
+  ...(token.sessionId === undefined ? {} : { sessionId: token.sessionId }),
+  rotating: token.rotating,
+  resourceServers: token.resourceServers,
+  createdAt: token.createdAt,
+  ...(token.expiresAt === undefined ? {} : { expiresAt: token.expiresAt }),
+  ...(token.idleExpiresAt === undefined ? {} : { idleExpiresAt: token.idleExpiresAt }),
+  ...(token.lastExchangedAt === undefined ? {} : { lastExchangedAt: token.lastExchangedAt }),
+  device: token.device,
 });
 
 /**
@@ -76,6 +92,9 @@ export async function eventInput(
     },
     authenticationMethods: transaction.authenticationMethods ?? [],
     ...(transaction.session === undefined ? {} : { session: sessionOf(transaction.session) }),
+    ...(transaction.refreshToken === undefined
+      ? {}
+      : { refreshToken: refreshTokenOf(transaction.refreshToken) }),
     roles,
   };
 }

@@ -1,9 +1,15 @@
 import type { Command, RunResult } from '@tessera/actions';
-import type { PostLoginOutcome } from '@tessera/core';
+import type { PostLoginOutcome, RefreshTokenChanges, SessionChanges } from '@tessera/core';
 import type { MetadataChanges } from '@tessera/storage';
 
 /** The app never learns why an action failed; the execution record does (docs/actions.md#the-post-login-trigger-in-the-login-flow). */
 export const FAILED_DESCRIPTION = 'the login could not be completed: a post-login action failed';
+/** The same on a refresh-token exchange (docs/actions.md#what-runs-on-a-refresh-token-exchange). */
+export const REFRESH_FAILED_DESCRIPTION =
+  'the refresh token exchange could not be completed: a post-login action failed';
+
+/** `event.transaction.protocol` of a refresh-token exchange. */
+export const REFRESH_PROTOCOL = 'oauth2-refresh-token';
 export const PAUSE_UNSUPPORTED =
   'the login could not be completed: a post-login action asked for a form, which this server does not show yet';
 /**
@@ -89,22 +95,42 @@ export function metadataChanges(
   return any ? changes : undefined;
 }
 
-/** Turns a run into what the login flow applies (claims, scopes) or the error the app receives. */
-export function outcomeOf(result: RunResult, secrets: SecretLookup): PostLoginOutcome {
+/**
+ * Turns a run into what the login flow applies (claims, scopes, session and refresh-token changes) or
+ * the error the app receives. On a refresh-token exchange a denial is `invalid_grant` (the token
+ * endpoint's error for a grant it will not honour), except `api.session.revoke`, which answers
+ * `access_denied` as on a login, and `api.validation.error`, whose code is the action's.
+ */
+export function outcomeOf(
+  result: RunResult,
+  secrets: SecretLookup,
+  protocol = '',
+  sessionMetadata: Record<string, string> = {},
+): PostLoginOutcome {
+  const refresh = protocol === REFRESH_PROTOCOL;
   if (result.outcome === 'failed')
-    return { kind: 'deny', error: 'access_denied', description: FAILED_DESCRIPTION };
+    return {
+      kind: 'deny',
+      error: refresh ? 'invalid_grant' : 'access_denied',
+      description: refresh ? REFRESH_FAILED_DESCRIPTION : FAILED_DESCRIPTION,
+      failed: true,
+    };
   if (result.outcome === 'denied') {
     const denial = result.denial;
     if (denial.type === 'validation.error')
       return { kind: 'deny', error: denial.code, description: denial.message };
     const reason = 'reason' in denial && typeof denial.reason === 'string' ? denial.reason : '';
-    return { kind: 'deny', error: 'access_denied', description: reason };
+    if (denial.type === 'session.revoke')
+      return {
+        kind: 'deny',
+        error: 'access_denied',
+        description: reason,
+        revoke: { session: { preserveRefreshTokens: denial.preserveRefreshTokens } },
+      };
+    if (denial.type === 'refreshToken.revoke')
+      return { kind: 'deny', error: 'invalid_grant', description: reason, revoke: { refreshToken: true } };
+    return { kind: 'deny', error: refresh ? 'invalid_grant' : 'access_denied', description: reason };
   }
-  if (mfaRequest(result) !== undefined)
-    return { kind: 'deny', error: 'access_denied', description: MFA_UNSUPPORTED };
-  // A form (api.prompt.render); a redirect pause is turned into the redirect by the trigger.
-  if (result.pause !== undefined)
-    return { kind: 'deny', error: 'access_denied', description: PAUSE_UNSUPPORTED };
   const outcome = {
     kind: 'continue' as const,
     idTokenClaims: {},
@@ -127,5 +153,55 @@ export function outcomeOf(result: RunResult, secrets: SecretLookup): PostLoginOu
     else if (command.type === 'accessToken.addScope') outcome.addScopes.push(command.scope);
     else if (command.type === 'accessToken.removeScope') outcome.removeScopes.push(command.scope);
   }
-  return outcome;
+  const session = sessionChanges(result.commands, sessionMetadata);
+  const refreshToken = refreshTokenChanges(result.commands);
+  return {
+    ...outcome,
+    ...(session === undefined ? {} : { session }),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+  };
+}
+
+/** The earlier of two optional epoch-ms times (Auth0: "the earliest expiration time will be used"). */
+const earliest = (current: number | undefined, next: number) =>
+  current === undefined ? next : Math.min(current, next);
+
+/**
+ * `api.session.*` calls of a run: each expiry's earliest request, the last cookie mode, and the
+ * metadata the session ends up with (the event's, with every set, delete and evict applied in order),
+ * present only when an action changed it.
+ */
+export function sessionChanges(
+  commands: readonly Command[],
+  initialMetadata: Record<string, string>,
+): SessionChanges | undefined {
+  const changes: SessionChanges = {};
+  let metadata: Map<string, string> | undefined;
+  const current = () => {
+    metadata ??= new Map(Object.entries(initialMetadata));
+    return metadata;
+  };
+  for (const command of commands) {
+    if (command.type === 'session.setExpiresAt') changes.expiresAt = earliest(changes.expiresAt, command.at);
+    else if (command.type === 'session.setIdleExpiresAt')
+      changes.idleExpiresAt = earliest(changes.idleExpiresAt, command.at);
+    else if (command.type === 'session.setCookieMode') changes.cookieMode = command.mode;
+    else if (command.type === 'session.setMetadata') current().set(command.key, command.value);
+    else if (command.type === 'session.deleteMetadata') current().delete(command.key);
+    else if (command.type === 'session.evictMetadata') current().clear();
+  }
+  if (metadata !== undefined) changes.metadata = Object.fromEntries(metadata);
+  return Object.keys(changes).length === 0 ? undefined : changes;
+}
+
+/** `api.refreshToken.setExpiresAt/setIdleExpiresAt` calls of a run, the earliest of each. */
+export function refreshTokenChanges(commands: readonly Command[]): RefreshTokenChanges | undefined {
+  const changes: RefreshTokenChanges = {};
+  for (const command of commands) {
+    if (command.type === 'refreshToken.setExpiresAt')
+      changes.expiresAt = earliest(changes.expiresAt, command.at);
+    else if (command.type === 'refreshToken.setIdleExpiresAt')
+      changes.idleExpiresAt = earliest(changes.idleExpiresAt, command.at);
+  }
+  return Object.keys(changes).length === 0 ? undefined : changes;
 }

@@ -86,7 +86,7 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
     let outcome =
       mfa !== undefined && transaction.protocol === NO_BROWSER_LOGIN
         ? MFA_REQUIRED
-        : outcomeOf(whole, secrets);
+        : outcomeOf(whole, secrets, transaction.protocol, context.event.session?.metadata ?? {});
     if (result.outcome === 'completed' && result.redirectTo !== undefined) {
       const pausedBy = result.actions.at(-1);
       const action = actions.find((a) => a.id === pausedBy?.id);
@@ -140,9 +140,11 @@ export function createPostLoginTrigger(deps: PostLoginTriggerDeps): PostLoginPor
   }
 
   return {
-    async run(transaction) {
-      const actions = await deps.storage.actions.deployedForTrigger(transaction.tenantId, 'post-login');
-      if (actions.length === 0) return continueUnchanged.run(transaction);
+    async run(given, loaders) {
+      const actions = await deps.storage.actions.deployedForTrigger(given.tenantId, 'post-login');
+      if (actions.length === 0) return continueUnchanged.run(given);
+      const session = given.session ?? (await loaders?.session?.());
+      const transaction = session === undefined ? given : { ...given, session };
       const started = new Date();
       const event = buildPostLoginEvent(await eventInput(deps.storage, transaction, deps.geoip));
       const result = await deps.runtime().run({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ActionsAdminPort } from '@tessera/core';
+import type { ActionsAdminPort, SessionAdmin } from '@tessera/core';
 import { createManagement, type ManagementDeps } from '@tessera/management';
 import { createLoginAttempts } from '@tessera/storage';
 import Fastify, { type RouteOptions } from 'fastify';
@@ -11,6 +11,14 @@ const ACTIONS_NOT_CALLED: ActionsAdminPort = {
   allowedModules: [],
   check: () => Promise.reject(new Error('the actions runtime is not called by route registration')),
   test: () => Promise.reject(new Error('the actions runtime is not called by route registration')),
+};
+
+/** Nor are the login sessions read while routes are registered. */
+const SESSIONS_NOT_CALLED: SessionAdmin = {
+  find: () => Promise.reject(new Error('sessions are not read by route registration')),
+  listByUser: () => Promise.reject(new Error('sessions are not read by route registration')),
+  revoke: () => Promise.reject(new Error('sessions are not read by route registration')),
+  revokeByUser: () => Promise.reject(new Error('sessions are not read by route registration')),
 };
 
 describe('Management API response schemas', () => {
@@ -33,6 +41,7 @@ describe('Management API response schemas', () => {
       actions: ACTIONS_NOT_CALLED,
       loginAttempts: createLoginAttempts(server.kv),
       invalidateTenant: () => {},
+      sessions: SESSIONS_NOT_CALLED,
       log: app.log,
     };
     await app.register(createManagement(deps));

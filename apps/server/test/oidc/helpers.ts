@@ -272,3 +272,29 @@ export async function loginWithCode(
   assert.ok(done.url.startsWith(REDIRECT_URI), `back at the app, got ${done.url} (${done.response.status})`);
   return request.redeem(done.url);
 }
+
+/** A refresh exchange as a confidential app sends it (`client_secret_post`), answered as raw HTTP. */
+export async function refreshExchange(
+  issuer: string,
+  app: { clientId: string; clientSecret: string },
+  refreshToken: string,
+) {
+  const response = await fetch(`${issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    }),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+export type RefreshExchange = Awaited<ReturnType<typeof refreshExchange>>;

@@ -21,6 +21,8 @@ import {
   managementToken,
   type OidcTestServer,
   REDIRECT_URI,
+  type RefreshExchange,
+  refreshExchange,
   startOidcServer,
 } from './helpers.ts';
 
@@ -32,26 +34,10 @@ import {
  */
 const ada = { username: 'ada@example.com', password: 'ada has a good password' };
 
-type Exchange = { status: number; body: Record<string, unknown>; retryAfter: string | null };
+type Exchange = RefreshExchange;
 
 /** A refresh exchange as a confidential app sends it, answered as raw status and body. */
-async function exchange(issuer: string, app: App, refreshToken: string): Promise<Exchange> {
-  const response = await fetch(`${issuer}oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-    }),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown>,
-    retryAfter: response.headers.get('retry-after'),
-  };
-}
+const exchange = refreshExchange;
 
 type App = { clientId: string; clientSecret: string; config: oidc.Configuration };
 

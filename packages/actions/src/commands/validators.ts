@@ -1,3 +1,4 @@
+import { refusedOnRefresh } from './no-user-present.ts';
 import { accessValidators } from './validate-access.ts';
 import { authenticationValidators } from './validate-authentication.ts';
 import { metadataValidators } from './validate-metadata.ts';
@@ -26,5 +27,5 @@ export const VALIDATORS: ReadonlyMap<string, Validator> = new Map(
     ...samlValidators,
     ...refreshTokenValidators,
     ...sessionValidators,
-  }),
+  }).map(([method, validator]) => [method, refusedOnRefresh(method, validator)]),
 );

@@ -16,11 +16,13 @@ import { guardianRoutes } from './guardian.ts';
 import { keyRoutes } from './keys.ts';
 import { logRoutes } from './logs.ts';
 import { promptRoutes } from './prompts.ts';
+import { refreshTokenRoutes } from './refresh-tokens.ts';
 import { resourceServerRoutes } from './resource-servers.ts';
 import { riskAssessmentRoutes } from './risk-assessments.ts';
 import { roleMemberRoutes } from './role-members.ts';
 import { rolePermissionRoutes } from './role-permissions.ts';
 import { roleRoutes } from './roles.ts';
+import { sessionRoutes } from './sessions.ts';
 import { tenantSettingsRoutes } from './tenant-settings.ts';
 import { triggerRoutes } from './triggers.ts';
 import { userAuthenticationMethodRoutes } from './user-authentication-methods.ts';
@@ -52,6 +54,8 @@ export function managementRoutes(api: ManagementApi, deps: ManagementDeps): void
   userRoleRoutes(api, deps);
   userAuthenticationMethodRoutes(api, deps);
   userBlockRoutes(api, deps);
+  sessionRoutes(api, deps);
+  refreshTokenRoutes(api, deps);
   connectionRoutes(api, deps);
   // Auth0's tenant configuration that its deploy CLI reads on every run (docs/management-api.md#where-the-management-api-differs-from-auth0).
   attackProtectionRoutes(api, deps);

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { PostLoginPort } from '@tessera/core';
 import type { User } from '@tessera/storage';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { GrantExtras } from '../grant-extras.ts';
+import { type GrantExtras, grantExtrasOf } from '../grant-extras.ts';
 import type { TenantSettings } from '../tenant-settings.ts';
+import { tokenRequestTransaction } from '../token-request.ts';
 import { tokenError } from './token-error.ts';
 
 /** The form fields an action may see in `event.request.body`: never the password or a client credential. */
@@ -21,9 +21,6 @@ export async function runPostLogin(
   deps: { postLogin: PostLoginPort; actionSettings: TenantSettings['actions'] },
   input: { tenantId: string; user: User; scopes: string[]; audience: string | undefined },
 ): Promise<GrantExtras> {
-  const params = ctx.oidc.params as Record<string, unknown>;
-  const userAgent = ctx.get('user-agent') || undefined;
-  const language = ctx.get('accept-language').split(',')[0]?.trim() || undefined;
   const outcome = await deps.postLogin.run({
     tenantId: input.tenantId,
     userId: input.user.user_id,
@@ -32,18 +29,7 @@ export async function runPostLogin(
     requestedScopes: input.scopes,
     audience: input.audience,
     redirectUri: undefined,
-    ip: ctx.ip,
-    // `event.transaction.id`: this exchange's own, as each Auth0 transaction has one.
-    id: randomBytes(16).toString('base64url'),
-    request: {
-      hostname: ctx.hostname,
-      method: ctx.method,
-      ...(userAgent === undefined ? {} : { userAgent }),
-      ...(language === undefined ? {} : { language }),
-      body: Object.fromEntries(VISIBLE_FIELDS.filter((name) => name in params).map((n) => [n, params[n]])),
-    },
-    // A token request has no query string; `event.transaction` has no authorization parameters.
-    params: {},
+    ...tokenRequestTransaction(ctx, VISIBLE_FIELDS),
     authenticationMethods: [{ name: 'pwd', timestamp: new Date() }],
     login: { amr: ['pwd'] },
     actionSettings: deps.actionSettings,
@@ -52,6 +38,5 @@ export async function runPostLogin(
   // Cannot happen (nothing can redirect without a browser); never issue tokens if it does.
   if (outcome.kind === 'redirect')
     throw tokenError(403, 'access_denied', 'a post-login action tried to redirect the user');
-  const { kind: _kind, ...extras } = outcome;
-  return extras;
+  return grantExtrasOf(outcome);
 }

@@ -56,7 +56,7 @@ export async function continueRoutes(
       transaction.login === undefined
         ? undefined
         : { accountId: transaction.userId, amr: transaction.login.amr };
-    const answer = await applyOutcome(provider, request, reply, outcome, login);
+    const answer = await applyOutcome(provider, request, reply, outcome, login, transaction.session?.id);
     recordLoginOutcome(deps.storage, request, {
       userId: transaction.userId,
       clientId: transaction.clientId,
