@@ -1,6 +1,6 @@
 import type { KvStore } from '@tessera/core';
 import type { Storage } from '@tessera/storage';
-import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { toClientMetadata } from './client-metadata.ts';
 import { indexSession, sessionIndexOf } from './session-index.ts';
 import { createTtlCache } from './ttl-cache.ts';
@@ -90,7 +90,9 @@ function kvAdapter(model: string, deps: AdapterDeps): Adapter {
     async upsert(id, payload, expiresIn) {
       const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
       if (model === 'Session' && !(await indexedUnderUser(deps.kv, payload, ttlMs))) return;
-      await kv.set(key(id), JSON.stringify(payload), ttlMs);
+      if (model === 'Session' && outsideTheBrowser()) {
+        if (!(await replaceExisting(kv, key(id), JSON.stringify(payload), ttlMs))) return;
+      } else await kv.set(key(id), JSON.stringify(payload), ttlMs);
       if (payload.uid) await kv.set(`uid:${payload.uid}`, id, ttlMs);
       if (payload.userCode) await kv.set(`user_code:${payload.userCode}`, id, ttlMs);
       if (payload.grantId) await rememberInGrant(grants, payload.grantId, `${model}:${id}`, ttlMs);
@@ -129,6 +131,26 @@ function kvAdapter(model: string, deps: AdapterDeps): Adapter {
       throw new Error(`could not consume ${model} ${id}: too much contention`);
     },
   };
+}
+
+/**
+ * A session saved by a request its browser did not make (a refresh exchange whose actions changed the
+ * session, refresh-trigger.ts): the app's backend held it in memory while the actions ran, and the
+ * browser may have logged out, logged in again (a new record id) or had it revoked meanwhile.
+ */
+const outsideTheBrowser = () => (Provider.ctx as KoaContextWithOIDC | undefined)?.oidc?.route === 'token';
+
+/**
+ * Replaces a record only while it exists, never creating it: an ended session stays ended. A
+ * concurrent change is overwritten as a plain save would (last writer wins); false when it is gone.
+ */
+async function replaceExisting(kv: KvStore, key: string, next: string, ttlMs: number | undefined) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await kv.get(key);
+    if (current === undefined) return false;
+    if (await kv.compareAndSet(key, current, next, ttlMs)) return true;
+  }
+  throw new Error('could not save a session: too much contention');
 }
 
 /**

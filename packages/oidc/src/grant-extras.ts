@@ -36,8 +36,8 @@ export function grantExtrasOf(
 
 /**
  * What a login through the pages hands the authorization that resumes it (the interaction result's
- * `tessera`): the grant's part, the actions' session requests, and the id of the session the login
- * establishes when the browser had none (the id `event.session` showed the actions).
+ * `tessera`): the grant's part, the actions' session requests, and the id `event.session` showed the
+ * actions, which a session this login establishes takes.
  */
 export interface LoginResultExtras extends GrantExtras {
   session?: SessionChanges;
@@ -117,8 +117,15 @@ export const grantExtras = {
     // exists, no page shown) runs the trigger here, so every authorization passes through it.
     const fromPage = (oidc.result as { tessera?: LoginResultExtras } | undefined)?.tessera;
     const session = oidc.session as unknown as SessionLike;
-    // The session this login establishes takes the id its actions saw (a session never saved has no exp).
-    if (fromPage?.sessionId !== undefined && session.exp === undefined) session.uid = fromPage.sessionId;
+    // The session this login establishes takes the id its actions saw. Only a session no app has signed
+    // in through yet is renamed (a new one, or the empty one oidc-provider makes for a cookie whose
+    // session is gone); a session already in use keeps its id.
+    if (
+      fromPage?.sessionId !== undefined &&
+      session.uid !== fromPage.sessionId &&
+      Object.keys(session.authorizations ?? {}).length === 0
+    )
+      session.uid = fromPage.sessionId;
     const outcome = fromPage ?? (await runForSso(ctx, postLogin, tenantId, actionSettings));
     const extras = outcome === undefined ? undefined : grantExtrasOf(outcome);
     askSessionChanges(ctx, session, outcome?.session);

@@ -128,6 +128,7 @@ export interface RotationCommitDeps {
  */
 export function installRotationCommit(provider: Provider, deps: RotationCommitDeps) {
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    const started = Date.now();
     await next();
     const rotated = pending.get(ctx);
     if (rotated === undefined) return;
@@ -144,7 +145,11 @@ export function installRotationCommit(provider: Provider, deps: RotationCommitDe
     if (ctx.status !== 200 || ctx.req.socket?.destroyed || ctx.res.destroyed) return dropSuccessor();
     let committed: boolean;
     try {
-      committed = await deps.records.consumeRotated(deps.tenantId, rotated, reuseIntervalOf(ctx.oidc.client));
+      // The interval counts to when the exchange arrived, not to when its actions let it finish: a
+      // retry within the interval is not turned into reuse by a slow post-login action.
+      const interval = reuseIntervalOf(ctx.oidc.client);
+      const waited = interval > 0 ? Math.ceil((Date.now() - started) / 1000) : 0;
+      committed = await deps.records.consumeRotated(deps.tenantId, rotated, interval + waited);
     } catch (error) {
       await dropSuccessor();
       throw error;

@@ -3,6 +3,7 @@ import type { RefreshTokenChanges, TransactionDevice, TransactionRefreshToken } 
 import { familyIdOf, type RefreshTokenTessera } from '@tessera/storage';
 import type { AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { type RefreshClient, rotatesRefreshTokens } from './public-refresh.ts';
+import { requestDevice } from './token-request.ts';
 
 /**
  * What Tessera keeps with each refresh token besides oidc-provider's fields (the payload's `tessera`,
@@ -80,18 +81,15 @@ export function refreshTokenTtl(
   const { absolute, idle } = refreshLifetimes(client);
   const now = nowSeconds();
   const first = token.iiat ?? token.iat ?? now;
-  const end = familyEnd(ctx, rotatedOf(ctx)?.tessera?.expiresAt ?? first + absolute);
+  // The client's lifetime as configured now caps the family too (an admin may have lowered it).
+  const end = familyEnd(
+    ctx,
+    Math.min(rotatedOf(ctx)?.tessera?.expiresAt ?? Number.POSITIVE_INFINITY, first + absolute),
+  );
   const idleRequest = ctx ? asked.get(ctx)?.idleExpiresAt : undefined;
   const idleEnd =
     idleRequest === undefined ? now + idle : Math.min(now + idle, Math.floor(idleRequest / 1000));
   return Math.max(1, Math.min(idleEnd, end) - now);
-}
-
-/** Where the request that is exchanging or issuing a token comes from. */
-function requestDevice(ctx: KoaContextWithOIDC | undefined): { ip?: string; userAgent?: string } {
-  if (!ctx) return {};
-  const userAgent = ctx.get('user-agent') || undefined;
-  return { ...(ctx.ip ? { ip: ctx.ip } : {}), ...(userAgent ? { userAgent } : {}) };
 }
 
 const device = (first: { ip?: string; userAgent?: string }, last = first): TransactionDevice => ({
@@ -117,9 +115,11 @@ export function withRefreshTokenRecord(
   const from = rotatedOf(ctx)?.tessera;
   if (rotated !== undefined && from !== undefined) {
     const here = requestDevice(ctx);
+    const client = ctx?.oidc?.client as unknown as { refresh_token?: Record<string, unknown> } | undefined;
+    const first = token.iiat ?? token.iat ?? now;
     const record: RefreshTokenRecord = {
       ...from,
-      expiresAt: familyEnd(ctx, from.expiresAt),
+      expiresAt: familyEnd(ctx, Math.min(from.expiresAt, first + refreshLifetimes(client ?? {}).absolute)),
       idleExpiresAt,
       lastExchangedAt: now,
       device: {

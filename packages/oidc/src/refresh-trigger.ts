@@ -18,7 +18,7 @@ import {
   sessionTtl,
 } from './session-record.ts';
 import type { TenantSettings } from './tenant-settings.ts';
-import { tokenRequestTransaction } from './token-request.ts';
+import { requestDevice, tokenRequestTransaction } from './token-request.ts';
 
 export interface RefreshTriggerDeps {
   tenantId: string;
@@ -189,21 +189,23 @@ function recordExchangeAfterAnswer(
 ) {
   const record = token.tessera;
   if (record === undefined) return;
-  const userAgent = ctx.get('user-agent') || undefined;
+  const here = requestDevice(ctx);
   const device = {
     ...record.device,
-    ...(ctx.ip ? { lastIp: ctx.ip } : {}),
-    ...(userAgent ? { lastUserAgent: userAgent } : {}),
+    ...(here.ip === undefined ? {} : { lastIp: here.ip }),
+    ...(here.userAgent === undefined ? {} : { lastUserAgent: here.userAgent }),
   };
-  const { idle } = refreshLifetimes(
+  const { absolute, idle } = refreshLifetimes(
     ctx.oidc.client as unknown as { refresh_token?: Record<string, unknown> },
   );
+  // The family's end: as stored, and never past the client's lifetime as configured now.
+  const familyEnd = Math.min(record.expiresAt, (token.iiat ?? token.iat ?? 0) + absolute);
   ctx.res.once('finish', () => {
     if (ctx.status !== 200) return;
     const now = Math.floor(Date.now() / 1000);
     const end = Math.min(
       now + idle,
-      record.expiresAt,
+      familyEnd,
       ...[asked?.expiresAt, asked?.idleExpiresAt].flatMap((ms) =>
         ms === undefined ? [] : [Math.floor(ms / 1000)],
       ),

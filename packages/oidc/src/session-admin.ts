@@ -63,15 +63,18 @@ export function createSessionAdmin(deps: SessionAdminDeps): SessionAdmin {
     }));
     // Marked first: a save that races the removal below is then refused by the adapter.
     await markRevoked(s.index, userId, tombstones);
+    // The grants go before the sessions: a failure leaves the session there, so a retry finds it and
+    // revokes the rest (the other way round it would answer 404 with the tokens still alive).
+    if (refreshTokens) {
+      const grants = new Set(sessions.flatMap(grantsOf));
+      await Promise.all([...grants].map((grantId) => revokeGrantThrough(s.adapters, grantId)));
+    }
     await Promise.all(
       sessions.flatMap((session) => [
         s.sessions.destroy(session.jti),
         s.records.delete(`uid:${session.uid}`),
       ]),
     );
-    if (!refreshTokens) return;
-    const grants = new Set(sessions.flatMap(grantsOf));
-    await Promise.all([...grants].map((grantId) => revokeGrantThrough(s.adapters, grantId)));
   };
 
   const listStored = async (s: Scope, userId: string): Promise<StoredSession[]> => {

@@ -4,6 +4,7 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { revokeGrant } from './grant-revocation.ts';
 import { type StoredSession, toInfo } from './session-info.ts';
 import type { TenantSettings } from './tenant-settings.ts';
+import { requestDevice } from './token-request.ts';
 
 /**
  * What Tessera keeps with each browser session besides oidc-provider's fields (the payload's
@@ -114,11 +115,6 @@ export function sessionTtl(
     metadata: request?.metadata ?? previous?.metadata ?? {},
   };
   return Math.max(1, idleExpiresAt - now);
-}
-
-function requestDevice(ctx: KoaContextWithOIDC): { ip?: string; userAgent?: string } {
-  const userAgent = ctx.get('user-agent') || undefined;
-  return { ...(ctx.ip ? { ip: ctx.ip } : {}), ...(userAgent ? { userAgent } : {}) };
 }
 
 const date = (seconds: number) => new Date(seconds * 1000);

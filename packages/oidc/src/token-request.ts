@@ -30,3 +30,13 @@ export function tokenRequestTransaction(
     params: {},
   };
 }
+
+/** How much of a User-Agent a session or refresh token keeps (a header may be up to 16 KB). */
+const MAX_USER_AGENT = 512;
+
+/** Where a request comes from, as a session or a refresh token records it (Auth0's `device`). */
+export function requestDevice(ctx: KoaContextWithOIDC | undefined): { ip?: string; userAgent?: string } {
+  if (!ctx) return {};
+  const userAgent = ctx.get('user-agent').slice(0, MAX_USER_AGENT) || undefined;
+  return { ...(ctx.ip ? { ip: ctx.ip } : {}), ...(userAgent ? { userAgent } : {}) };
+}

@@ -131,6 +131,11 @@ export function outcomeOf(
       return { kind: 'deny', error: 'invalid_grant', description: reason, revoke: { refreshToken: true } };
     return { kind: 'deny', error: refresh ? 'invalid_grant' : 'access_denied', description: reason };
   }
+  if (mfaRequest(result) !== undefined)
+    return { kind: 'deny', error: 'access_denied', description: MFA_UNSUPPORTED };
+  // A form (api.prompt.render); a redirect pause is turned into the redirect by the trigger.
+  if (result.pause !== undefined)
+    return { kind: 'deny', error: 'access_denied', description: PAUSE_UNSUPPORTED };
   const outcome = {
     kind: 'continue' as const,
     idTokenClaims: {},

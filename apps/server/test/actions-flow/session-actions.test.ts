@@ -266,6 +266,24 @@ describe('api.session and event.session', () => {
     );
   });
 
+  it('a browser whose session an administrator ended logs in again under the id its actions saw', async () => {
+    await useAction(RECORD);
+    const browser = new CookieBrowser(server.issuer);
+    const first = await (await login(browser)).redeem();
+    const ended = first.claims()!.sid as string;
+    const deleted = await fetch(`${server.issuer}api/v2/sessions/${ended}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    assert.equal(deleted.status, 202);
+    // The browser still sends the cookie of the ended session: oidc-provider starts an empty one.
+    const again = await (await login(browser)).redeem();
+    const sid = again.claims()!.sid as string;
+    assert.notEqual(sid, ended, 'a new session');
+    assert.equal(sessionOf(again).id, sid, "event.session.id is the new session's sid");
+    assert.equal((await managedSession(sid)).status, 200, 'stored under that id');
+  });
+
   it('session metadata: set on a login, seen and changed by the SSO logins after it', async () => {
     const browser = new CookieBrowser(server.issuer);
     await useAction(`${RECORD}

@@ -1,6 +1,7 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
+import { type GrantExtras, grantExtrasOf, type LoginResultExtras } from '../grant-extras.ts';
 import { consentBody, formRoute, pageRoute } from './form-fields.ts';
 import {
   checkCsrf,
@@ -96,8 +97,9 @@ async function grantConsent(
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   // The post-login outcome of this login travels with the grant, as for first-party clients.
-  const extras = (interaction.lastSubmission as { tessera?: unknown } | undefined)?.tessera;
-  if (extras) (grant as unknown as { tessera: unknown }).tessera = extras;
+  const extras = (interaction.lastSubmission as { tessera?: LoginResultExtras } | undefined)?.tessera;
+  // Only the grant's part: the session requests are applied to the session by the resumed authorization.
+  if (extras) (grant as unknown as { tessera: GrantExtras }).tessera = grantExtrasOf(extras);
   return grant.save();
 }
 

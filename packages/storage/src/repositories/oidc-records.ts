@@ -60,8 +60,9 @@ export interface OidcRecordRepository {
   ): Promise<boolean>;
   /**
    * Merges `patch` into the object at `payload[field]` of a live record (top-level keys of that object
-   * replaced) and, with `exp` (epoch seconds), moves its expiry there (`payload.exp` and the row's),
-   * in one statement; never creates a record. False when there is none.
+   * replaced) and, with `exp` (epoch seconds), moves its expiry there (`payload.exp`, the row's, and
+   * `payload[field].idleExpiresAt`), never past `payload[field].expiresAt` as stored at that moment;
+   * in one statement, never creating a record. False when there is none.
    */
   mergeIntoPayload(
     tenantId: string,
@@ -178,13 +179,22 @@ export function createOidcRecordRepository(prisma: PrismaClient): OidcRecordRepo
                        COALESCE(payload -> ${field}, '{}'::jsonb) || ${json}::jsonb)
                WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
                  AND (expires_at IS NULL OR expires_at > now())`
-          : await prisma.$executeRaw`
+          : // The new end never passes the end the stored object holds now (`expiresAt`, which a
+            // concurrent request may just have lowered): SET reads the row as it was.
+            await prisma.$executeRaw`
               UPDATE oidc_records
                  SET payload = jsonb_set(
-                       jsonb_set(payload, ARRAY[${field}]::text[],
-                         COALESCE(payload -> ${field}, '{}'::jsonb) || ${json}::jsonb),
-                       '{exp}', to_jsonb(${exp}::bigint)),
-                     expires_at = ${new Date(exp * 1000)}
+                       jsonb_set(
+                         jsonb_set(payload, ARRAY[${field}]::text[],
+                           COALESCE(payload -> ${field}, '{}'::jsonb) || ${json}::jsonb),
+                         ARRAY[${field}, 'idleExpiresAt']::text[],
+                         to_jsonb(LEAST(${exp}::bigint,
+                           COALESCE((payload -> ${field} ->> 'expiresAt')::bigint, ${exp}::bigint)))),
+                       '{exp}',
+                       to_jsonb(LEAST(${exp}::bigint,
+                         COALESCE((payload -> ${field} ->> 'expiresAt')::bigint, ${exp}::bigint)))),
+                     expires_at = to_timestamp(LEAST(${exp}::bigint,
+                       COALESCE((payload -> ${field} ->> 'expiresAt')::bigint, ${exp}::bigint)))
                WHERE tenant_id = ${tenantId} AND model = ${model} AND id = ${id}
                  AND (expires_at IS NULL OR expires_at > now())`;
       return count === 1;
