@@ -17,7 +17,6 @@ import { defaultMigrationsDir } from '../src/storage.ts';
 
 // Our migrator stands in for `prisma migrate deploy`, whose native engine cannot be installed here.
 // These tests put the claim "either tool can be used on the same database" to Prisma's own engine.
-// (The engine leaves a ~10 s timer behind after applying migrations, so this file exits that late.)
 
 const open = (database: TestDatabase) =>
   openDatabase({
@@ -36,6 +35,25 @@ async function withPrismaEngine<T>(
   database: TestDatabase,
   fn: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
+  // The engine leaves a 10 s timer of its own running after applying migrations, which kept this
+  // file's process alive 10 s past its last test: the timers set while it works are cleared once it
+  // is freed (nothing of it is left to time out by then).
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const setTimeoutBefore = globalThis.setTimeout;
+  globalThis.setTimeout = Object.assign((...args: Parameters<typeof setTimeout>) => {
+    const timer = setTimeoutBefore(...args);
+    timers.add(timer);
+    return timer;
+  }, setTimeoutBefore);
+  try {
+    return await withEngine(database, fn);
+  } finally {
+    globalThis.setTimeout = setTimeoutBefore;
+    for (const timer of timers) clearTimeout(timer);
+  }
+}
+
+async function withEngine<T>(database: TestDatabase, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const pool = database.url ? new pg.Pool({ connectionString: database.url, max: 2 }) : undefined;
   const pglite = pool ? undefined : await PGlite.create(join(database.dataDir, 'pglite'));
   const factory = pool ? new PrismaPg(pool) : new PrismaPGlite(pglite!);

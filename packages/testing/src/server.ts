@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, placeMigratedPglite } from './database.ts';
+import { createTestDatabase } from './database.ts';
 
 export interface TestEnvironment {
   /** Environment variables for a Tessera process (or `boot({ env })`) on its own database and key prefix. */
@@ -13,16 +13,17 @@ export interface TestEnvironment {
 }
 
 /**
- * Everything a test server needs, isolated from every other test: a fresh database (a uniquely named
- * Postgres database when DATABASE_URL is set, else a PGlite folder), a unique Redis key prefix when
+ * Everything a test server needs, isolated from every other test: a fresh migrated database (a uniquely
+ * named Postgres database when DATABASE_URL is set, else a PGlite folder), a unique Redis key prefix when
  * REDIS_URL is set, its own data folder and master key, and port 0 (the OS picks a free port).
  */
 export async function createTestEnvironment(
   overrides: Record<string, string> = {},
 ): Promise<TestEnvironment> {
-  const database = await createTestDatabase();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-server-'));
-  if (!database.url) await placeMigratedPglite(dataDir);
+  // Migrated already, as after the server's first boot: each boot's migrator then finds nothing to do.
+  const database = await createTestDatabase({ migrated: true });
+  // Embedded, the database's folder is the server's data folder (PGlite lives in <dataDir>/pglite).
+  const dataDir = database.url ? await mkdtemp(join(tmpdir(), 'tessera-server-')) : database.dataDir;
   const prefix = `tessera:test:${randomBytes(6).toString('hex')}:`;
   const env: Record<string, string> = {
     PORT: '0',
